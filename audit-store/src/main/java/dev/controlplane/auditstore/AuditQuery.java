@@ -1,0 +1,26 @@
+package dev.controlplane.auditstore;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A filter over the audit log; every given part must hold (AND).
+ *
+ * @param actions       each {@code kind.verb} or a bare verb matching every kind; any of them may match (OR)
+ * @param since         inclusive
+ * @param until         exclusive
+ * @param resourceKind  null for any
+ * @param resourceName  null for any; only with a kind
+ * @param afterId       the keyset position: records strictly after it in the chosen order; null from the start
+ */
+public record AuditQuery(
+        String actor,
+        List<String> actions,
+        Instant since,
+        Instant until,
+        String resourceKind,
+        String resourceName,
+        boolean ascending,
+        int limit,
+        Long afterId) {
+}

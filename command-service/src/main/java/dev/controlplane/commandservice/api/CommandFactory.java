@@ -1,0 +1,62 @@
+package dev.controlplane.commandservice.api;
+
+import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.Caller;
+import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandTypes;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.ExpectedVersion;
+import dev.controlplane.schemas.ResourceRef;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Builds command envelopes from HTTP requests. With an {@code Idempotency-Key} the command id is derived from the
+ * caller, the request line and the key, so a retry carries the same id and is answered from the first decision.
+ */
+final class CommandFactory {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private CommandFactory() {
+    }
+
+    static CommandEnvelope command(HttpServletRequest request, String verb, ResourceRef resource,
+                                   ExpectedVersion expected, ObjectNode payload) {
+        String actor = Caller.actor(request);
+        String hash = requestHash(payload, expected);
+        return new CommandEnvelope(commandId(request, actor), CommandTypes.of(resource.kind(), verb),
+                CommandEnvelope.CURRENT_SCHEMA_VERSION, resource, expected, actor, Caller.context(request),
+                Instant.now(), hash, payload);
+    }
+
+    private static UUID commandId(HttpServletRequest request, String actor) {
+        String key = request.getHeader(IDEMPOTENCY_KEY);
+        if (key == null) {
+            return UUID.randomUUID();
+        }
+        if (key.isBlank() || key.length() > 255) {
+            throw ApiException.invalidField(IDEMPOTENCY_KEY, "must be 1 to 255 characters");
+        }
+        String scope = actor + "\n" + request.getMethod() + " " + request.getRequestURI() + "\n" + key;
+        return UUID.nameUUIDFromBytes(scope.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String requestHash(ObjectNode payload, ExpectedVersion expected) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(Envelopes.MAPPER.writeValueAsBytes(payload));
+            digest.update(String.valueOf(expected == null ? "" : Envelopes.MAPPER.writeValueAsString(expected))
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

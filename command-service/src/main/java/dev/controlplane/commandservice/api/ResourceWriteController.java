@@ -1,0 +1,144 @@
+package dev.controlplane.commandservice.api;
+
+import dev.controlplane.commandservice.gateway.CommandGateway;
+import dev.controlplane.commandservice.gateway.GatewaySettings;
+import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.JsonBodies;
+import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandResult;
+import dev.controlplane.schemas.CommandTypes;
+import dev.controlplane.schemas.ExpectedVersion;
+import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Creates and updates resources of every kind: validate, send a command, wait (bounded) for its decision.
+ * Nothing invalid reaches the command topic.
+ */
+@RestController
+class ResourceWriteController {
+
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final CommandGateway gateway;
+    private final GatewaySettings settings;
+
+    ResourceWriteController(CommandGateway gateway, GatewaySettings settings) {
+        this.gateway = gateway;
+        this.settings = settings;
+    }
+
+    @PostMapping("/api/v1/{collection}")
+    ResponseEntity<byte[]> create(@PathVariable String collection, HttpServletRequest request) {
+        ResourceKind kind = kind(collection);
+        ResourceKind.Validated valid = kind.validateCreate(JsonBodies.read(request, MAX_BODY_BYTES));
+        requireValid(valid);
+        ResourceRef resource = new ResourceRef(kind.name(), valid.name());
+        return answer(kind, CommandFactory.command(request, CommandTypes.CREATE, resource, null, valid.payload()));
+    }
+
+    @PutMapping("/api/v1/{collection}/{name}")
+    ResponseEntity<byte[]> update(@PathVariable String collection, @PathVariable String name,
+                                  @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                  HttpServletRequest request) {
+        ResourceKind kind = kind(collection);
+        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
+        ResourceKind.Validated valid = kind.validateUpdate(name, JsonBodies.read(request, MAX_BODY_BYTES));
+        requireValid(valid);
+        ResourceRef resource = new ResourceRef(kind.name(), name);
+        return answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload()));
+    }
+
+    @GetMapping("/api/v1/commands/{id}")
+    ResponseEntity<byte[]> status(@PathVariable String id) {
+        UUID commandId;
+        try {
+            commandId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no command " + id);
+        }
+        return gateway.result(commandId)
+                .map(result -> JsonResponses.json(200, new HttpHeaders(), describe(result)))
+                .orElseGet(() -> {
+                    if (gateway.isPending(commandId)) {
+                        return JsonResponses.json(200, new HttpHeaders(), Map.of("id", commandId, "status", "pending"));
+                    }
+                    throw ApiException.notFound("no command " + id + " is known (results are kept for a limited time)");
+                });
+    }
+
+    private ResponseEntity<byte[]> answer(ResourceKind kind, CommandEnvelope command) {
+        CommandResult result;
+        try {
+            result = gateway.send(command).get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            HttpHeaders headers = new HttpHeaders();
+            String statusUrl = "/api/v1/commands/" + command.id();
+            headers.add(HttpHeaders.LOCATION, statusUrl);
+            headers.add(HttpHeaders.RETRY_AFTER, "1");
+            return JsonResponses.json(202, headers, Map.of("id", command.id(), "status", "pending", "status_url", statusUrl));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a decision", e);
+        } catch (ExecutionException e) {
+            throw new ApiException(Problem.of("unavailable", "Service unavailable", 503,
+                    "the command could not be sent to the log; nothing was changed"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
+        }
+        if (!result.accepted()) {
+            throw new ApiException(result.problem());
+        }
+        HttpHeaders headers = new HttpHeaders();
+        headers.setETag(Preconditions.etag(result.version()));
+        boolean created = CommandTypes.verb(result.commandType()).equals(CommandTypes.CREATE);
+        if (created) {
+            headers.add(HttpHeaders.LOCATION, "/api/v1/" + kind.collection() + "/" + result.resource().name());
+        }
+        return JsonResponses.json(created ? 201 : 200, headers, result.data());
+    }
+
+    private static Map<String, Object> describe(CommandResult result) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", result.commandId());
+        body.put("status", result.outcome().name());
+        body.put("type", result.commandType());
+        body.put("resource", result.resource());
+        if (result.accepted()) {
+            body.put("version", result.version());
+        } else {
+            body.put("problem", result.problem());
+        }
+        body.put("decided_at", result.decidedAt());
+        return body;
+    }
+
+    private static ResourceKind kind(String collection) {
+        return ResourceKinds.byCollection(collection)
+                .orElseThrow(() -> ApiException.notFound("no such collection: " + collection));
+    }
+
+    private static void requireValid(ResourceKind.Validated valid) {
+        if (!valid.valid()) {
+            String detail = valid.errors().stream().map(e -> e.field() + " " + e.message())
+                    .reduce((a, b) -> a + "; " + b).orElse("invalid request");
+            throw new ApiException(new Problem("/problems/invalid-request", "Invalid request", 400, detail, null, valid.errors()));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.controlplane.commandservice.decision;
+
+import dev.controlplane.schemas.ResourceRef;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What the single writer knows of one resource: its version and its document.
+ *
+ * @param sequence 0 before the resource exists
+ * @param data     null before the resource exists
+ */
+public record ResourceState(ResourceRef resource, long sequence, ObjectNode data) {
+
+    public static ResourceState initial(ResourceRef resource) {
+        return new ResourceState(resource, 0, null);
+    }
+
+    public boolean exists() {
+        return data != null;
+    }
+
+    public String status() {
+        return exists() ? data.path("status").asString() : null;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.controlplane.commandservice.processor;
+
+import dev.controlplane.commandservice.decision.Decision;
+import dev.controlplane.commandservice.decision.ResourceCommand;
+import dev.controlplane.commandservice.decision.ResourceDecider;
+import dev.controlplane.commandservice.decision.ResourceEvent;
+import dev.controlplane.commandservice.decision.ResourceState;
+import dev.controlplane.commandservice.processor.StoredResource.RecentCommand;
+import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandResult;
+import dev.controlplane.schemas.CommandResult.Outcome;
+import dev.controlplane.schemas.CommandTypes;
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The generic step around a kind's decision: answer retries from memory, turn the envelope into a command,
+ * decide, and wrap the events and the result in envelopes. No Kafka type appears here, so it is tested directly.
+ */
+final class CommandHandler {
+
+    /** How long an accepted command id is remembered for idempotent retries (also bounded by count). */
+    static final Duration RECENT_WINDOW = Duration.ofHours(24);
+
+    /** The new state (null when unchanged), the events to append, and the caller's answer. */
+    record Handled(StoredResource next, List<EventEnvelope> events, CommandResult result) {
+    }
+
+    private final Supplier<UUID> ids;
+
+    CommandHandler(Supplier<UUID> ids) {
+        this.ids = ids;
+    }
+
+    Handled handle(CommandEnvelope command, StoredResource stored, Instant now) {
+        Optional<RecentCommand> earlier = stored == null ? Optional.empty()
+                : stored.recent().stream().filter(r -> r.commandId().equals(command.id())).findFirst();
+        if (earlier.isPresent()) {
+            RecentCommand first = earlier.get();
+            if (first.requestHash() != null && !first.requestHash().equals(command.requestHash())) {
+                return rejected(command, Rejections.idempotencyKeyReused(), now);
+            }
+            return new Handled(null, List.of(), accepted(command, first.version(), first.data(), now));
+        }
+        if (ResourceKinds.byName(command.resource().kind()).isEmpty()) {
+            return rejected(command, Rejections.invalidCommand("unknown resource kind " + command.resource().kind()), now);
+        }
+        ResourceCommand decidable = switch (CommandTypes.verb(command.type())) {
+            case CommandTypes.CREATE -> new ResourceCommand.CreateResource(command.resource(), command.payload());
+            case CommandTypes.UPDATE -> command.expectedVersion() == null ? null
+                    : new ResourceCommand.UpdateResource(command.resource(), command.expectedVersion(), command.payload());
+            default -> null;
+        };
+        if (decidable == null) {
+            return rejected(command, Rejections.invalidCommand("cannot decide command type " + command.type()), now);
+        }
+        ResourceState state = stored == null ? ResourceState.initial(command.resource())
+                : new ResourceState(command.resource(), stored.sequence(), stored.data());
+        return switch (ResourceDecider.decide(decidable, state, now)) {
+            case Decision.Rejected r -> rejected(command, Rejections.toProblem(r.rejection()), now);
+            case Decision.Accepted a -> accept(command, stored, state, a.events(), now);
+        };
+    }
+
+    private Handled accept(CommandEnvelope command, StoredResource stored, ResourceState state,
+                           List<ResourceEvent> decided, Instant now) {
+        List<EventEnvelope> events = new ArrayList<>(decided.size());
+        for (ResourceEvent event : decided) {
+            state = ResourceDecider.evolve(state, event);
+            events.add(new EventEnvelope(ids.get(), event.verb().eventType(command.resource().kind()),
+                    EventEnvelope.CURRENT_SCHEMA_VERSION, command.resource(), state.sequence(), command.id(),
+                    command.actor(), command.request(), now, event.data(), event.changes()));
+        }
+        List<RecentCommand> recent = new ArrayList<>(StoredResource.RECENT_LIMIT);
+        recent.add(new RecentCommand(command.id(), command.requestHash(), command.type(), state.sequence(), state.data(), now));
+        if (stored != null) {
+            Instant horizon = now.minus(RECENT_WINDOW);
+            stored.recent().stream()
+                    .filter(r -> r.decidedAt().isAfter(horizon))
+                    .limit(StoredResource.RECENT_LIMIT - 1)
+                    .forEach(recent::add);
+        }
+        StoredResource next = new StoredResource(state.sequence(), state.data(), recent);
+        return new Handled(next, events, accepted(command, state.sequence(), state.data(), now));
+    }
+
+    private static CommandResult accepted(CommandEnvelope command, long version, ObjectNode data, Instant now) {
+        return new CommandResult(command.id(), CommandResult.CURRENT_SCHEMA_VERSION, command.type(), command.resource(),
+                Outcome.accepted, version, data, null, now);
+    }
+
+    private static Handled rejected(CommandEnvelope command, Problem problem, Instant now) {
+        return new Handled(null, List.of(), new CommandResult(command.id(), CommandResult.CURRENT_SCHEMA_VERSION,
+                command.type(), command.resource(), Outcome.rejected, null, null, problem, now));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.controlplane.commandservice.processor;
+
+import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.kafkasupport.TopicProvisioner;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/** Runs {@link CommandTopology} for as long as the application runs. */
+public final class CommandProcessor implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
+    static final String APPLICATION_ID = "admin-processor";
+
+    private final KafkaSettings kafka;
+    private final ProcessorSettings settings;
+    private volatile KafkaStreams streams;
+
+    public CommandProcessor(KafkaSettings kafka, ProcessorSettings settings) {
+        this.kafka = kafka;
+        this.settings = settings;
+    }
+
+    Properties properties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // A caller is waiting on every record: return from poll as soon as anything is there.
+        props.put(StreamsConfig.POLL_MS_CONFIG, 10);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), (int) settings.retryBackoff().toMillis());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG), (int) settings.retryBackoff().toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        return props;
+    }
+
+    @Override
+    public synchronized void start() {
+        TopicProvisioner.ensureTopics(kafka);
+        streams = new KafkaStreams(CommandTopology.build(), properties());
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("command processor thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+    }
+
+    /** True once the processor owns its partitions and has restored their state. */
+    public boolean isServing() {
+        KafkaStreams current = streams;
+        return current != null && current.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return streams != null;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.controlplane.httpsupport;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** Authentication, problem mapping and cursors for every HTTP service. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthSettings.class)
+@Import({ProblemResponses.class, HealthController.class})
+public class HttpSupportConfiguration {
+
+    @Bean
+    FilterRegistrationBean<BearerAuthFilter> bearerAuthFilter(AuthSettings settings) {
+        FilterRegistrationBean<BearerAuthFilter> registration = new FilterRegistrationBean<>(new BearerAuthFilter(settings));
+        registration.addUrlPatterns("/api/*");
+        return registration;
+    }
+
+    @Bean
+    CursorCodec cursorCodec(AuthSettings settings) {
+        byte[] secret;
+        if (settings.cursorSecret() != null && !settings.cursorSecret().isBlank()) {
+            secret = settings.cursorSecret().getBytes(StandardCharsets.UTF_8);
+        } else {
+            secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+        }
+        return new CursorCodec(secret);
+    }
+}

@@ -1,0 +1,2 @@
+/** SQL stores for SQLite (embedded default) and PostgreSQL (production): connections, one writer, migrations. */
+package dev.controlplane.jdbcstore;

@@ -1,0 +1,156 @@
+package dev.controlplane.kafkasupport;
+
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The loop every projector runs: read committed events, hand each poll's batch to the handler, and commit the
+ * offsets only after the handler has made its writes durable. The handler must be idempotent (a crash between the
+ * two replays the batch); a failing batch is retried, never skipped, because a gap would corrupt the store.
+ */
+public final class EventProjector implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EventProjector.class);
+
+    /** Applies a batch of events durably and idempotently. */
+    @FunctionalInterface
+    public interface BatchHandler {
+        void apply(List<EventEnvelope> events) throws Exception;
+    }
+
+    private final String groupId;
+    private final KafkaSettings settings;
+    private final BatchHandler handler;
+    private final LatencyRecorder lag = new LatencyRecorder(1 << 20);
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public EventProjector(String groupId, KafkaSettings settings, BatchHandler handler) {
+        this.groupId = groupId;
+        this.settings = settings;
+        this.handler = handler;
+    }
+
+    /** Event occurred → visible in this projector's store, per event, in microseconds. */
+    public LatencyRecorder lag() {
+        return lag;
+    }
+
+    @Override
+    public synchronized void start() {
+        TopicProvisioner.ensureTopics(settings);
+        consumer = new KafkaConsumer<>(consumerProperties());
+        consumer.subscribe(List.of(Topics.EVENTS));
+        running = true;
+        thread = Thread.ofPlatform().name("projector-" + groupId).start(this::run);
+    }
+
+    private Properties consumerProperties() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                List<EventEnvelope> events = new ArrayList<>(records.count());
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    events.add(Envelopes.readEvent(record.value()));
+                }
+                applyUntilDone(events);
+                if (!running) {
+                    return;
+                }
+                recordLag(events);
+                try {
+                    consumer.commitSync();
+                } catch (RuntimeException e) {
+                    // The batch is durable; after a rebalance it is replayed and skipped by sequence.
+                    log.warn("projector {} could not commit offsets: {}", groupId, e.toString());
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() asked us to leave poll().
+        } catch (RuntimeException e) {
+            log.error("projector {} stopped on an unreadable event", groupId, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void applyUntilDone(List<EventEnvelope> events) {
+        long backoffMs = 100;
+        while (running) {
+            try {
+                handler.apply(events);
+                return;
+            } catch (Exception e) {
+                log.error("projector {} failed to apply {} events; retrying in {} ms", groupId, events.size(), backoffMs, e);
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
+    }
+
+    private void recordLag(List<EventEnvelope> events) {
+        Instant now = Instant.now();
+        for (EventEnvelope event : events) {
+            lag.record(ChronoUnit.MICROS.between(event.occurredAt(), now));
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.controlplane.schemas;
+
+/** Wire names of commands: {@code <kind>.create} and {@code <kind>.update}. */
+public final class CommandTypes {
+    public static final String CREATE = "create";
+    public static final String UPDATE = "update";
+
+    private CommandTypes() {
+    }
+
+    public static String of(String kind, String verb) {
+        return kind + "." + verb;
+    }
+
+    public static String verb(String type) {
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.controlplane.schemas;
+
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads and writes envelopes in their wire form (snake_case JSON) and upcasts older schema versions on read.
+ * Every envelope read from the log goes through here, so an old event never reaches decision or projection code.
+ */
+public final class Envelopes {
+
+    /** The one mapper for the log: snake_case, ISO-8601 instants, tolerant of fields added by newer writers. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /** Upcasters by the version they read: each turns version N into N+1. Empty while every type is at 1. */
+    private static final Map<Integer, UnaryOperator<ObjectNode>> EVENT_UPCASTERS = Map.of();
+    private static final Map<Integer, UnaryOperator<ObjectNode>> COMMAND_UPCASTERS = Map.of();
+
+    private Envelopes() {
+    }
+
+    public static byte[] write(Object envelope) {
+        return MAPPER.writeValueAsBytes(envelope);
+    }
+
+    public static EventEnvelope readEvent(byte[] json) {
+        return MAPPER.treeToValue(upcast(json, EventEnvelope.CURRENT_SCHEMA_VERSION, EVENT_UPCASTERS), EventEnvelope.class);
+    }
+
+    public static CommandEnvelope readCommand(byte[] json) {
+        return MAPPER.treeToValue(upcast(json, CommandEnvelope.CURRENT_SCHEMA_VERSION, COMMAND_UPCASTERS), CommandEnvelope.class);
+    }
+
+    public static CommandResult readResult(byte[] json) {
+        return MAPPER.readValue(json, CommandResult.class);
+    }
+
+    private static ObjectNode upcast(byte[] json, int current, Map<Integer, UnaryOperator<ObjectNode>> upcasters) {
+        ObjectNode node = (ObjectNode) MAPPER.readTree(json);
+        int version = node.path("schema_version").asInt(1);
+        if (version > current) {
+            throw new IllegalArgumentException("schema_version " + version + " is newer than this reader (" + current + ")");
+        }
+        while (version < current) {
+            UnaryOperator<ObjectNode> step = upcasters.get(version);
+            if (step == null) {
+                throw new IllegalStateException("no upcaster from schema_version " + version);
+            }
+            node = step.apply(node);
+            version++;
+            node.put("schema_version", version);
+        }
+        return node;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.controlplane.schemas;
+
+/** Names of the topics that make up the log; partition counts are configuration, never constants. */
+public final class Topics {
+    public static final String COMMANDS = "admin.commands";
+    public static final String EVENTS = "admin.events";
+    public static final String COMMAND_RESULTS = "admin.command-results";
+
+    private Topics() {
+    }
+}
