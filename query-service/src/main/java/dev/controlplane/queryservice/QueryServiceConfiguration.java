@@ -1,0 +1,58 @@
+package dev.controlplane.queryservice;
+
+import dev.controlplane.auditstore.AuditStore;
+import dev.controlplane.httpsupport.HttpSupportConfiguration;
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.kafkasupport.EventProjector;
+import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.queryservice.resources.ProjectionProgress;
+import dev.controlplane.queryservice.resources.ResourceReadModel;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The query service: the resource projector and read model, resource reads and audit queries. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({KafkaSettings.class, QuerySettings.class})
+@Import(HttpSupportConfiguration.class)
+@ComponentScan({"dev.controlplane.queryservice.resources", "dev.controlplane.queryservice.audit"})
+public class QueryServiceConfiguration {
+
+    /** Consumer group of the resource projector; its offsets say how far the read model has come. */
+    public static final String PROJECTOR_GROUP = "query-service";
+
+    @Bean(destroyMethod = "close")
+    SqlStore queryReadModelStore(QuerySettings settings) {
+        return SqlStore.open(settings.readModelUrl(), settings.username(), settings.password(), 4);
+    }
+
+    @Bean(destroyMethod = "close")
+    SqlStore queryAuditStore(QuerySettings settings) {
+        return SqlStore.open(settings.auditUrl(), settings.username(), settings.password(), 4);
+    }
+
+    @Bean
+    ResourceReadModel resourceReadModel(SqlStore queryReadModelStore) {
+        return new ResourceReadModel(queryReadModelStore);
+    }
+
+    @Bean
+    AuditStore queryAuditReader(SqlStore queryAuditStore) {
+        return new AuditStore(queryAuditStore);
+    }
+
+    @Bean
+    ProjectionProgress projectionProgress() {
+        return new ProjectionProgress();
+    }
+
+    @Bean
+    EventProjector resourceProjector(KafkaSettings kafka, ResourceReadModel readModel, ProjectionProgress progress) {
+        return new EventProjector(PROJECTOR_GROUP, kafka, events -> {
+            readModel.apply(events);
+            progress.committed(events);
+        });
+    }
+}

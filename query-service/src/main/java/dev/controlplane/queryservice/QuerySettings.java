@@ -1,0 +1,21 @@
+package dev.controlplane.queryservice;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the query service.
+ *
+ * @param readModelUrl     JDBC URL of the read model
+ * @param auditUrl         JDBC URL of the audit store (written by the audit projector)
+ * @param minVersionWait   how long a read with {@code min_version} waits for the projection
+ */
+@ConfigurationProperties("admin.query")
+public record QuerySettings(
+        @DefaultValue("jdbc:sqlite:./data/read-model.db") String readModelUrl,
+        @DefaultValue("jdbc:sqlite:./data/audit.db") String auditUrl,
+        String username,
+        String password,
+        @DefaultValue("5s") Duration minVersionWait) {
+}

@@ -1,0 +1,2 @@
+/** Audit and compliance queries over the append-only audit store. */
+package dev.controlplane.queryservice.audit;

@@ -1,0 +1,112 @@
+package dev.controlplane.queryservice.resources;
+
+import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.CursorCodec;
+import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.httpsupport.QueryParameters;
+import dev.controlplane.queryservice.QuerySettings;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reads one resource (with its ETag, optionally waiting for a version) or a page of a kind's resources. */
+@RestController
+class ResourceReadController {
+
+    private final ResourceReadModel readModel;
+    private final ProjectionProgress progress;
+    private final CursorCodec cursors;
+    private final QuerySettings settings;
+
+    ResourceReadController(ResourceReadModel readModel, ProjectionProgress progress, CursorCodec cursors,
+                           QuerySettings settings) {
+        this.readModel = readModel;
+        this.progress = progress;
+        this.cursors = cursors;
+        this.settings = settings;
+    }
+
+    @GetMapping("/api/v1/{collection}/{name}")
+    ResponseEntity<byte[]> get(@PathVariable String collection, @PathVariable String name,
+                               @RequestParam(name = "min_version", required = false) String minVersionParam)
+            throws SQLException, InterruptedException {
+        ResourceKind kind = kind(collection);
+        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
+        Optional<ResourceReadModel.Row> row = minVersion == null
+                ? readModel.find(kind.name(), name)
+                : awaitVersion(kind, name, minVersion);
+        ResourceReadModel.Row found = row.orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));
+        HttpHeaders headers = new HttpHeaders();
+        headers.setETag("\"" + found.version() + "\"");
+        return JsonResponses.json(200, headers, found.data());
+    }
+
+    private Optional<ResourceReadModel.Row> awaitVersion(ResourceKind kind, String name, long minVersion)
+            throws SQLException, InterruptedException {
+        var reached = progress.await(new ResourceRef(kind.name(), name).key(), minVersion);
+        try {
+            Optional<ResourceReadModel.Row> row = readModel.find(kind.name(), name);
+            if (row.isPresent() && row.get().version() >= minVersion) {
+                return row;
+            }
+            reached.get(settings.minVersionWait().toMillis(), TimeUnit.MILLISECONDS);
+            return readModel.find(kind.name(), name);
+        } catch (TimeoutException e) {
+            throw new ApiException(Problem.of("version-not-yet-visible", "Version not yet visible", 503,
+                    "the read model has not reached version " + minVersion + " of " + kind.name() + " " + name
+                            + " within " + settings.minVersionWait().toMillis() + " ms"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            reached.cancel(false);
+        }
+    }
+
+    @GetMapping("/api/v1/{collection}")
+    ResponseEntity<byte[]> list(@PathVariable String collection,
+                                @RequestParam(name = "include-non-active", required = false) String includeParam,
+                                @RequestParam(required = false) String limit,
+                                @RequestParam(required = false) String cursor) throws SQLException {
+        ResourceKind kind = kind(collection);
+        boolean includeInactive = QueryParameters.flag("include-non-active", includeParam);
+        int pageSize = QueryParameters.limit(limit);
+        String filter = kind.name() + "|" + includeInactive;
+        String after = cursor == null ? null : cursors.decode(cursor, filter).path("after").asString(null);
+        List<ResourceReadModel.Row> rows = readModel.list(kind.name(), includeInactive, after, pageSize);
+        boolean more = rows.size() > pageSize;
+        List<ResourceReadModel.Row> page = more ? rows.subList(0, pageSize) : rows;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.stream().map(ResourceReadModel.Row::data).toList());
+        body.put("type", kind.name());
+        body.put("next_cursor", more ? next(page.getLast().name(), filter) : null);
+        return JsonResponses.json(200, new HttpHeaders(), body);
+    }
+
+    private String next(String lastName, String filter) {
+        ObjectNode position = Envelopes.MAPPER.createObjectNode();
+        position.put("after", lastName);
+        return cursors.encode(position, filter);
+    }
+
+    private static ResourceKind kind(String collection) {
+        return ResourceKinds.byCollection(collection)
+                .orElseThrow(() -> ApiException.notFound("no such collection: " + collection));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.controlplane.standalone;
+
+import dev.controlplane.commandservice.processor.CommandProcessor;
+import dev.controlplane.embeddedkafka.EmbeddedKafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Starts the whole system in one JVM: the embedded broker first, then every service; stops them in reverse.
+ * Everything lives under the data directory ({@code ADMIN_DATA_DIR}, default {@code ./data}), so a restart finds
+ * every topic, offset, state store and database where it left them.
+ */
+public final class Standalone implements AutoCloseable {
+
+    private final EmbeddedKafkaBroker broker;
+    private final ConfigurableApplicationContext context;
+    private final Path dataDir;
+    private final String token;
+    private final boolean tokenFromFile;
+
+    private Standalone(EmbeddedKafkaBroker broker, ConfigurableApplicationContext context, Path dataDir,
+                       String token, boolean tokenFromFile) {
+        this.broker = broker;
+        this.context = context;
+        this.dataDir = dataDir;
+        this.token = token;
+        this.tokenFromFile = tokenFromFile;
+    }
+
+    /**
+     * @param env {@code ADMIN_DATA_DIR}, {@code ADMIN_TOKEN}, {@code ADMIN_KAFKA_PORT} (0 or unset: any free port);
+     *            Spring properties ({@code SERVER_PORT}, …) come from the process environment as usual
+     */
+    public static Standalone start(Map<String, String> env, String... args) {
+        Path dataDir = Path.of(env.getOrDefault("ADMIN_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        String envToken = env.get("ADMIN_TOKEN");
+        boolean tokenFromFile = envToken == null || envToken.isBlank();
+        String token = tokenFromFile ? Secrets.readOrCreate(dataDir.resolve("admin-token")) : envToken;
+        String cursorSecret = Secrets.readOrCreate(dataDir.resolve("cursor-secret"));
+        int kafkaPort = Integer.parseInt(env.getOrDefault("ADMIN_KAFKA_PORT", "0"));
+
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
+        try {
+            Map<String, Object> defaults = new HashMap<>();
+            defaults.put("admin.kafka.bootstrap-servers", broker.bootstrapServers());
+            defaults.put("admin.auth.token", token);
+            defaults.put("admin.auth.cursor-secret", cursorSecret);
+            defaults.put("admin.processor.state-dir", dataDir.resolve("processor").toString());
+            defaults.put("admin.query.read-model-url", "jdbc:sqlite:" + dataDir.resolve("read-model.db"));
+            defaults.put("admin.query.audit-url", "jdbc:sqlite:" + dataDir.resolve("audit.db"));
+            defaults.put("admin.audit.url", "jdbc:sqlite:" + dataDir.resolve("audit.db"));
+            SpringApplication app = new SpringApplication(StandaloneApplication.class);
+            app.setDefaultProperties(defaults);
+            // The broker must outlive the services, so shutdown order is ours (see close()).
+            app.setRegisterShutdownHook(false);
+            ConfigurableApplicationContext context = app.run(args);
+            Standalone standalone = new Standalone(broker, context, dataDir, token, tokenFromFile);
+            standalone.awaitProcessor(Duration.ofSeconds(60));
+            return standalone;
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    private void awaitProcessor(Duration timeout) {
+        CommandProcessor processor = context.getBeanProvider(CommandProcessor.class).getIfAvailable();
+        if (processor == null) {
+            return;
+        }
+        Instant deadline = Instant.now().plus(timeout);
+        while (!processor.isServing() && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    public int port() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    String banner() {
+        String url = "http://localhost:" + port() + "/api/v1";
+        String tokenLine = tokenFromFile
+                ? "Admin token:  " + token + "   (kept in " + dataDir.resolve("admin-token") + ")"
+                : "Admin token:  from ADMIN_TOKEN";
+        return "\nAdmin API:    " + url + "\n" + tokenLine + "\nData:         " + dataDir + "\nKafka:        "
+                + broker.bootstrapServers() + "\nTry:          curl -H 'Authorization: Bearer <token>' " + url + "/tenants\n";
+    }
+
+    @Override
+    public synchronized void close() {
+        if (context.isActive()) {
+            context.close();
+            broker.close();
+        }
+    }
+}
