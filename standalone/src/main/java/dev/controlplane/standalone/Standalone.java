@@ -19,14 +19,16 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class Standalone implements AutoCloseable {
 
     private final EmbeddedKafkaBroker broker;
+    private final String bootstrapServers;
     private final ConfigurableApplicationContext context;
     private final Path dataDir;
     private final String token;
     private final boolean tokenFromFile;
 
-    private Standalone(EmbeddedKafkaBroker broker, ConfigurableApplicationContext context, Path dataDir,
-                       String token, boolean tokenFromFile) {
+    private Standalone(EmbeddedKafkaBroker broker, String bootstrapServers, ConfigurableApplicationContext context,
+                       Path dataDir, String token, boolean tokenFromFile) {
         this.broker = broker;
+        this.bootstrapServers = bootstrapServers;
         this.context = context;
         this.dataDir = dataDir;
         this.token = token;
@@ -34,7 +36,8 @@ public final class Standalone implements AutoCloseable {
     }
 
     /**
-     * @param env {@code ADMIN_DATA_DIR}, {@code ADMIN_TOKEN}, {@code ADMIN_KAFKA_PORT} (0 or unset: any free port);
+     * @param env {@code ADMIN_DATA_DIR}, {@code ADMIN_TOKEN}, {@code ADMIN_KAFKA_PORT} (0 or unset: any free port),
+     *            {@code ADMIN_KAFKA_BOOTSTRAP_SERVERS} (an external Kafka instead of the embedded broker);
      *            Spring properties ({@code SERVER_PORT}, …) come from the process environment as usual
      */
     public static Standalone start(Map<String, String> env, String... args) {
@@ -45,10 +48,13 @@ public final class Standalone implements AutoCloseable {
         String cursorSecret = Secrets.readOrCreate(dataDir.resolve("cursor-secret"));
         int kafkaPort = Integer.parseInt(env.getOrDefault("ADMIN_KAFKA_PORT", "0"));
 
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
+        String external = env.get("ADMIN_KAFKA_BOOTSTRAP_SERVERS");
+        EmbeddedKafkaBroker broker = external == null || external.isBlank()
+                ? EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort) : null;
+        String bootstrapServers = broker != null ? broker.bootstrapServers() : external;
         try {
             Map<String, Object> defaults = new HashMap<>();
-            defaults.put("admin.kafka.bootstrap-servers", broker.bootstrapServers());
+            defaults.put("admin.kafka.bootstrap-servers", bootstrapServers);
             defaults.put("admin.auth.token", token);
             defaults.put("admin.auth.cursor-secret", cursorSecret);
             defaults.put("admin.processor.state-dir", dataDir.resolve("processor").toString());
@@ -60,11 +66,13 @@ public final class Standalone implements AutoCloseable {
             // The broker must outlive the services, so shutdown order is ours (see close()).
             app.setRegisterShutdownHook(false);
             ConfigurableApplicationContext context = app.run(args);
-            Standalone standalone = new Standalone(broker, context, dataDir, token, tokenFromFile);
+            Standalone standalone = new Standalone(broker, bootstrapServers, context, dataDir, token, tokenFromFile);
             standalone.awaitProcessor(Duration.ofSeconds(60));
             return standalone;
         } catch (RuntimeException e) {
-            broker.close();
+            if (broker != null) {
+                broker.close();
+            }
             throw e;
         }
     }
@@ -98,7 +106,11 @@ public final class Standalone implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return bootstrapServers;
+    }
+
+    public Path dataDir() {
+        return dataDir;
     }
 
     String banner() {
@@ -107,14 +119,16 @@ public final class Standalone implements AutoCloseable {
                 ? "Admin token:  " + token + "   (kept in " + dataDir.resolve("admin-token") + ")"
                 : "Admin token:  from ADMIN_TOKEN";
         return "\nAdmin API:    " + url + "\n" + tokenLine + "\nData:         " + dataDir + "\nKafka:        "
-                + broker.bootstrapServers() + "\nTry:          curl -H 'Authorization: Bearer <token>' " + url + "/tenants\n";
+                + bootstrapServers + "\nTry:          curl -H 'Authorization: Bearer <token>' " + url + "/tenants\n";
     }
 
     @Override
     public synchronized void close() {
         if (context.isActive()) {
             context.close();
-            broker.close();
+            if (broker != null) {
+                broker.close();
+            }
         }
     }
 }

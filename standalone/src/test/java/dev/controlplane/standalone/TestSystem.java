@@ -1,0 +1,83 @@
+package dev.controlplane.standalone;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The whole system for integration tests: one shared instance per test JVM, on a fresh data directory. With a
+ * Docker engine the broker is a Testcontainers Kafka; without one (as on the build machines) it is the embedded
+ * KRaft broker. Either way it is a real broker.
+ */
+final class TestSystem {
+
+    static final String TOKEN = "test-admin-token";
+    private static Standalone shared;
+    private static KafkaContainer container;
+
+    private TestSystem() {
+    }
+
+    static synchronized Standalone shared() {
+        if (shared == null) {
+            shared = start(newDataDir());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shared.close();
+                if (container != null) {
+                    container.stop();
+                }
+            }));
+        }
+        return shared;
+    }
+
+    static Path newDataDir() {
+        try {
+            return Files.createTempDirectory("admin-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A system of its own on {@code dataDir}, always on the embedded broker so that its data can survive a restart. */
+    static Standalone start(Path dataDir, String... args) {
+        return Standalone.start(env(dataDir), withRandomPort(args));
+    }
+
+    private static Map<String, String> env(Path dataDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("ADMIN_DATA_DIR", dataDir.toString());
+        env.put("ADMIN_TOKEN", TOKEN);
+        return env;
+    }
+
+    private static Standalone start(Path dataDir) {
+        Map<String, String> env = env(dataDir);
+        if (dockerAvailable()) {
+            container = new KafkaContainer("apache/kafka:4.1.0");
+            container.start();
+            env.put("ADMIN_KAFKA_BOOTSTRAP_SERVERS", container.getBootstrapServers());
+        }
+        return Standalone.start(env, withRandomPort());
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | Error e) {
+            return false;
+        }
+    }
+
+    private static String[] withRandomPort(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "--server.port=0";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
+    }
+}
