@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -48,6 +49,7 @@ public final class Standalone implements AutoCloseable {
         String cursorSecret = Secrets.readOrCreate(dataDir.resolve("cursor-secret"));
         int kafkaPort = Integer.parseInt(env.getOrDefault("ADMIN_KAFKA_PORT", "0"));
 
+        quietBrokerLogging();
         String external = env.get("ADMIN_KAFKA_BOOTSTRAP_SERVERS");
         EmbeddedKafkaBroker broker = external == null || external.isBlank()
                 ? EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort) : null;
@@ -74,6 +76,15 @@ public final class Standalone implements AutoCloseable {
                 broker.close();
             }
             throw e;
+        }
+    }
+
+    /** The broker starts before Spring configures logging, and its INFO output is very noisy. */
+    private static void quietBrokerLogging() {
+        for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
         }
     }
 

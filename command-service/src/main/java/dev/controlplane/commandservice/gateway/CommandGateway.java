@@ -57,14 +57,11 @@ public final class CommandGateway implements SmartLifecycle {
     }
 
     /**
-     * Sends a command unless its id is already known, and returns the future of its result. The future is not
+     * Sends a command and returns the future of its result. A retry is always sent: only the processor can tell a
+     * true retry (answered from its first decision) from a reused idempotency key (refused). The future is not
      * bounded here: callers wait as long as they choose and the result is remembered for later lookups.
      */
     public CompletableFuture<CommandResult> send(CommandEnvelope command) {
-        CommandResult known = recent.get(command.id());
-        if (known != null) {
-            return CompletableFuture.completedFuture(known);
-        }
         CompletableFuture<CommandResult> created = new CompletableFuture<>();
         CompletableFuture<CommandResult> existing = pending.putIfAbsent(command.id(), created);
         if (existing != null) {

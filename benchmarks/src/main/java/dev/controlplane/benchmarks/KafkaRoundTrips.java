@@ -1,0 +1,179 @@
+package dev.controlplane.benchmarks;
+
+import dev.controlplane.kafkasupport.LatencyRecorder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The baselines: raw Kafka request/reply on the same broker, without our code. Plain (no transactions) and
+ * exactly-once (the responder commits one transaction per poll batch, {@code retry.backoff.ms=5}).
+ */
+final class KafkaRoundTrips {
+
+    record Result(String name, double perSecond, long p50Micros, long p99Micros) {
+    }
+
+    private KafkaRoundTrips() {
+    }
+
+    static Result run(String bootstrap, boolean exactlyOnce, int inFlight, Duration warmup, Duration measure) throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String requests = "bench.requests." + suffix;
+        String replies = "bench.replies." + suffix;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(requests, 6, (short) 1), new NewTopic(replies, 6, (short) 1))).all().get();
+            // Producing before every partition has a leader made the idempotent producer's sequences go out of order.
+            while (!admin.describeTopics(List.of(requests, replies)).allTopicNames().get().values().stream()
+                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                Thread.onSpinWait();
+            }
+        }
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread responder = Thread.ofPlatform().name("bench-responder").start(() -> respond(bootstrap, requests, replies, exactlyOnce, running));
+        Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+        Thread replyReader = Thread.ofPlatform().name("bench-replies").start(() -> readReplies(bootstrap, replies, waiting, running));
+        LatencyRecorder latency = new LatencyRecorder(1 << 21);
+        LongAdder completed = new LongAdder();
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(clientProducer(bootstrap))) {
+            byte[] payload = new byte[500];
+            Thread[] clients = new Thread[inFlight];
+            for (int i = 0; i < inFlight; i++) {
+                clients[i] = Thread.ofPlatform().start(() -> {
+                    while (running.get()) {
+                        String id = UUID.randomUUID().toString();
+                        CompletableFuture<Void> reply = new CompletableFuture<>();
+                        waiting.put(id, reply);
+                        long start = System.nanoTime();
+                        producer.send(new ProducerRecord<>(requests, id, payload));
+                        try {
+                            reply.get(30, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            waiting.remove(id);
+                            continue;
+                        }
+                        if (measuring.get()) {
+                            latency.record((System.nanoTime() - start) / 1000);
+                            completed.increment();
+                        }
+                    }
+                });
+            }
+            Thread.sleep(warmup.toMillis());
+            measuring.set(true);
+            long start = System.nanoTime();
+            Thread.sleep(measure.toMillis());
+            measuring.set(false);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            running.set(false);
+            for (Thread client : clients) {
+                client.join(35_000);
+            }
+            responder.join(10_000);
+            replyReader.join(10_000);
+            return new Result(exactlyOnce ? "kafka request/reply, exactly-once (tx per poll batch)" : "kafka request/reply, plain",
+                    completed.sum() / seconds, latency.percentile(50), latency.percentile(99));
+        }
+    }
+
+    private static void respond(String bootstrap, String requests, String replies, boolean exactlyOnce, AtomicBoolean running) {
+        Properties consumerProps = consumer(bootstrap);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-responder-" + requests);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, String.valueOf(!exactlyOnce));
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Properties producerProps = clientProducer(bootstrap);
+        if (exactlyOnce) {
+            producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-responder-" + requests);
+            producerProps.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "5");
+        }
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps)) {
+            consumer.subscribe(List.of(requests));
+            if (exactlyOnce) {
+                producer.initTransactions();
+            }
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                if (exactlyOnce) {
+                    producer.beginTransaction();
+                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    producer.send(new ProducerRecord<>(replies, record.key(), record.value()));
+                    offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+                }
+                if (exactlyOnce) {
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.commitTransaction();
+                }
+            }
+        }
+    }
+
+    private static void readReplies(String bootstrap, String replies, Map<String, CompletableFuture<Void>> waiting, AtomicBoolean running) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumer(bootstrap))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(replies).stream()
+                    .map(p -> new TopicPartition(replies, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                    CompletableFuture<Void> reply = waiting.remove(record.key());
+                    if (reply != null) {
+                        reply.complete(null);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Properties clientProducer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        // See the issue notes: the idempotent producer hit OutOfOrderSequence on these fresh topics under load.
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    private static Properties consumer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+}
