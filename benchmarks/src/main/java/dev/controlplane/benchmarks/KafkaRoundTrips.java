@@ -46,12 +46,9 @@ final class KafkaRoundTrips {
         String replies = "bench.replies." + suffix;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(requests, 6, (short) 1), new NewTopic(replies, 6, (short) 1))).all().get();
-            // Producing before every partition has a leader made the idempotent producer's sequences go out of order.
-            while (!admin.describeTopics(List.of(requests, replies)).allTopicNames().get().values().stream()
-                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
-                Thread.onSpinWait();
-            }
         }
+        awaitWritable(bootstrap, requests);
+        awaitWritable(bootstrap, replies);
         AtomicBoolean running = new AtomicBoolean(true);
         Thread responder = Thread.ofPlatform().name("bench-responder").start(() -> respond(bootstrap, requests, replies, exactlyOnce, running));
         Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
@@ -100,6 +97,15 @@ final class KafkaRoundTrips {
         }
     }
 
+    /** A new topic's partitions are led by the broker a moment after creation; measure only once they accept writes. */
+    private static void awaitWritable(String bootstrap, String topic) throws Exception {
+        try (KafkaProducer<String, byte[]> probe = new KafkaProducer<>(clientProducer(bootstrap))) {
+            for (int partition = 0; partition < 6; partition++) {
+                probe.send(new ProducerRecord<>(topic, partition, "probe", new byte[0])).get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static void respond(String bootstrap, String requests, String replies, boolean exactlyOnce, AtomicBoolean running) {
         Properties consumerProps = consumer(bootstrap);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-responder-" + requests);
@@ -107,6 +113,7 @@ final class KafkaRoundTrips {
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Properties producerProps = clientProducer(bootstrap);
         if (exactlyOnce) {
+            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
             producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-responder-" + requests);
             producerProps.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "5");
         }
@@ -160,8 +167,6 @@ final class KafkaRoundTrips {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        // See the issue notes: the idempotent producer hit OutOfOrderSequence on these fresh topics under load.
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return props;
