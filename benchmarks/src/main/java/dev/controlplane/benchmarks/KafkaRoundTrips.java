@@ -1,6 +1,5 @@
 package dev.controlplane.benchmarks;
 
-import dev.controlplane.kafkasupport.LatencyRecorder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -10,8 +9,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,51 +46,31 @@ final class KafkaRoundTrips {
         }
         awaitWritable(bootstrap, requests);
         awaitWritable(bootstrap, replies);
-        AtomicBoolean running = new AtomicBoolean(true);
-        Thread responder = Thread.ofPlatform().name("bench-responder").start(() -> respond(bootstrap, requests, replies, exactlyOnce, running));
+        LoadWindow window = new LoadWindow();
+        Thread responder = Thread.ofPlatform().name("bench-responder").start(() -> respond(bootstrap, requests, replies, exactlyOnce, window));
         Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
-        Thread replyReader = Thread.ofPlatform().name("bench-replies").start(() -> readReplies(bootstrap, replies, waiting, running));
-        LatencyRecorder latency = new LatencyRecorder(1 << 21);
-        LongAdder completed = new LongAdder();
-        AtomicBoolean measuring = new AtomicBoolean(false);
+        Thread replyReader = Thread.ofPlatform().name("bench-replies").start(() -> readReplies(bootstrap, replies, waiting, window));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(clientProducer(bootstrap))) {
             byte[] payload = new byte[500];
-            Thread[] clients = new Thread[inFlight];
-            for (int i = 0; i < inFlight; i++) {
-                clients[i] = Thread.ofPlatform().start(() -> {
-                    while (running.get()) {
-                        String id = UUID.randomUUID().toString();
-                        CompletableFuture<Void> reply = new CompletableFuture<>();
-                        waiting.put(id, reply);
-                        long start = System.nanoTime();
-                        producer.send(new ProducerRecord<>(requests, id, payload));
-                        try {
-                            reply.get(30, TimeUnit.SECONDS);
-                        } catch (Exception e) {
-                            waiting.remove(id);
-                            continue;
-                        }
-                        if (measuring.get()) {
-                            latency.record((System.nanoTime() - start) / 1000);
-                            completed.increment();
-                        }
+            LoadWindow.Measured measured = window.run(inFlight, () -> {
+                while (window.running()) {
+                    String id = UUID.randomUUID().toString();
+                    CompletableFuture<Void> reply = new CompletableFuture<>();
+                    waiting.put(id, reply);
+                    long start = System.nanoTime();
+                    producer.send(new ProducerRecord<>(requests, id, payload));
+                    try {
+                        reply.get(30, TimeUnit.SECONDS);
+                        window.completed(start);
+                    } catch (Exception e) {
+                        waiting.remove(id);
                     }
-                });
-            }
-            Thread.sleep(warmup.toMillis());
-            measuring.set(true);
-            long start = System.nanoTime();
-            Thread.sleep(measure.toMillis());
-            measuring.set(false);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            running.set(false);
-            for (Thread client : clients) {
-                client.join(35_000);
-            }
+                }
+            }, warmup, measure);
             responder.join(10_000);
             replyReader.join(10_000);
             return new Result(exactlyOnce ? "kafka request/reply, exactly-once (tx per poll batch)" : "kafka request/reply, plain",
-                    completed.sum() / seconds, latency.percentile(50), latency.percentile(99));
+                    measured.perSecond(), measured.p50Micros(), measured.p99Micros());
         }
     }
 
@@ -106,7 +83,7 @@ final class KafkaRoundTrips {
         }
     }
 
-    private static void respond(String bootstrap, String requests, String replies, boolean exactlyOnce, AtomicBoolean running) {
+    private static void respond(String bootstrap, String requests, String replies, boolean exactlyOnce, LoadWindow window) {
         Properties consumerProps = consumer(bootstrap);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-responder-" + requests);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, String.valueOf(!exactlyOnce));
@@ -123,7 +100,7 @@ final class KafkaRoundTrips {
             if (exactlyOnce) {
                 producer.initTransactions();
             }
-            while (running.get()) {
+            while (window.running()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
                 if (records.isEmpty()) {
                     continue;
@@ -144,14 +121,14 @@ final class KafkaRoundTrips {
         }
     }
 
-    private static void readReplies(String bootstrap, String replies, Map<String, CompletableFuture<Void>> waiting, AtomicBoolean running) {
+    private static void readReplies(String bootstrap, String replies, Map<String, CompletableFuture<Void>> waiting, LoadWindow window) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumer(bootstrap))) {
             List<TopicPartition> partitions = consumer.partitionsFor(replies).stream()
                     .map(p -> new TopicPartition(replies, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            while (running.get()) {
+            while (window.running()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     CompletableFuture<Void> reply = waiting.remove(record.key());
                     if (reply != null) {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -90,60 +90,42 @@ public final class WriteBenchmark {
     /** Each writer PUTs to its own resources with If-Match; {@code ratePerSecond} 0 means as fast as possible. */
     private static KafkaRoundTrips.Result httpWrites(HttpClient http, String base, long[][] versions, int writers,
                                                      Duration warmup, Duration measure, int ratePerSecond) throws Exception {
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicBoolean measuring = new AtomicBoolean(warmup.isZero());
-        LatencyRecorder latency = new LatencyRecorder(1 << 21);
-        LongAdder accepted = new LongAdder();
+        LoadWindow window = new LoadWindow();
         LongAdder failed = new LongAdder();
         long intervalNanos = ratePerSecond == 0 ? 0 : 1_000_000_000L * writers / ratePerSecond;
-        Thread[] threads = new Thread[writers];
-        for (int w = 0; w < writers; w++) {
-            int writer = w;
-            threads[w] = Thread.ofPlatform().start(() -> {
-                long next = System.nanoTime();
-                int i = 0;
-                while (running.get()) {
-                    if (intervalNanos > 0) {
-                        next += intervalNanos;
-                        LockSupport.parkNanos(next - System.nanoTime());
-                    }
-                    int r = i++ % RESOURCES_PER_WRITER;
-                    long start = System.nanoTime();
-                    try {
-                        HttpResponse<String> response = http.send(request(base + "bench-" + writer + "-" + r)
-                                .header("If-Match", "\"" + versions[writer][r] + "\"")
-                                .PUT(HttpRequest.BodyPublishers.ofString("{\"display_name\":\"w" + i + "\"}")).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() == 200) {
-                            versions[writer][r] = Long.parseLong(response.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
-                            if (measuring.get()) {
-                                latency.record((System.nanoTime() - start) / 1000);
-                                accepted.increment();
-                            }
-                        } else {
-                            failed.increment();
-                        }
-                    } catch (Exception e) {
+        AtomicInteger nextWriter = new AtomicInteger();
+        LoadWindow.Measured measured = window.run(writers, () -> {
+            int writer = nextWriter.getAndIncrement();
+            long next = System.nanoTime();
+            int i = 0;
+            while (window.running()) {
+                if (intervalNanos > 0) {
+                    next += intervalNanos;
+                    LockSupport.parkNanos(next - System.nanoTime());
+                }
+                int r = i++ % RESOURCES_PER_WRITER;
+                long start = System.nanoTime();
+                try {
+                    HttpResponse<String> response = http.send(request(base + "bench-" + writer + "-" + r)
+                            .header("If-Match", "\"" + versions[writer][r] + "\"")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"display_name\":\"w" + i + "\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        versions[writer][r] = Long.parseLong(response.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+                        window.completed(start);
+                    } else {
                         failed.increment();
                     }
+                } catch (Exception e) {
+                    failed.increment();
                 }
-            });
-        }
-        Thread.sleep(warmup.toMillis());
-        measuring.set(true);
-        long start = System.nanoTime();
-        Thread.sleep(measure.toMillis());
-        measuring.set(false);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        running.set(false);
-        for (Thread thread : threads) {
-            thread.join(30_000);
-        }
+            }
+        }, warmup, measure);
         if (failed.sum() > 0) {
             System.out.printf("  (%d writes were not accepted)%n", failed.sum());
         }
-        return new KafkaRoundTrips.Result("HTTP PUT with If-Match (whole system)", accepted.sum() / seconds,
-                latency.percentile(50), latency.percentile(99));
+        return new KafkaRoundTrips.Result("HTTP PUT with If-Match (whole system)", measured.perSecond(),
+                measured.p50Micros(), measured.p99Micros());
     }
 
     private static HttpRequest.Builder request(String url) {

@@ -32,6 +32,7 @@ public final class LatencyRecorder {
         }
         long[] sorted = Arrays.copyOf(ring, n);
         Arrays.sort(sorted);
-        return sorted[(int) Math.min(n - 1, Math.ceil(p / 100.0 * n) - 1 < 0 ? 0 : Math.ceil(p / 100.0 * n) - 1)];
+        int rank = (int) Math.ceil(p / 100.0 * n) - 1;
+        return sorted[Math.clamp(rank, 0, n - 1)];
     }
 }

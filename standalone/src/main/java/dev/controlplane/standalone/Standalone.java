@@ -4,7 +4,6 @@ import dev.controlplane.commandservice.processor.CommandProcessor;
 import dev.controlplane.embeddedkafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -90,17 +89,8 @@ public final class Standalone implements AutoCloseable {
 
     private void awaitProcessor(Duration timeout) {
         CommandProcessor processor = context.getBeanProvider(CommandProcessor.class).getIfAvailable();
-        if (processor == null) {
-            return;
-        }
-        Instant deadline = Instant.now().plus(timeout);
-        while (!processor.isServing() && Instant.now().isBefore(deadline)) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (processor != null && !processor.awaitServing(timeout)) {
+            System.err.println("The command processor is not serving after " + timeout.toSeconds() + " s; writes will wait.");
         }
     }
 

@@ -4,6 +4,10 @@ import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.kafkasupport.TopicProvisioner;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -22,6 +26,7 @@ public final class CommandProcessor implements SmartLifecycle {
     private final KafkaSettings kafka;
     private final ProcessorSettings settings;
     private volatile KafkaStreams streams;
+    private volatile CompletableFuture<Void> serving = new CompletableFuture<>();
 
     public CommandProcessor(KafkaSettings kafka, ProcessorSettings settings) {
         this.kafka = kafka;
@@ -53,6 +58,13 @@ public final class CommandProcessor implements SmartLifecycle {
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
         streams = new KafkaStreams(CommandTopology.build(), properties());
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        serving = running;
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.complete(null);
+            }
+        });
         streams.setUncaughtExceptionHandler(e -> {
             log.error("command processor thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -60,10 +72,17 @@ public final class CommandProcessor implements SmartLifecycle {
         streams.start();
     }
 
-    /** True once the processor owns its partitions and has restored their state. */
-    public boolean isServing() {
-        KafkaStreams current = streams;
-        return current != null && current.state() == KafkaStreams.State.RUNNING;
+    /** Waits until the processor first owns its partitions and has restored their state; false on timeout. */
+    public boolean awaitServing(Duration timeout) {
+        try {
+            serving.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

@@ -43,7 +43,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         } else {
             NAME_TYPE.check("/name", name, errors);
         }
-        ObjectNode payload = settable(body, Set.of("name", "status", "created_at"), errors);
+        ObjectNode payload = settable(body, errors);
         required.stream().filter(field -> !body.has(field))
                 .forEach(field -> errors.add(new FieldError("/" + field, "is required")));
         return errors.isEmpty() ? new Validated(name.asString(), payload, List.of()) : new Validated(null, null, errors);
@@ -58,7 +58,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         if (!body.isObject()) {
             return Validated.invalid(new FieldError("", "must be a JSON object"));
         }
-        ObjectNode payload = settable(body, Set.of("name"), errors);
+        ObjectNode payload = settable(body, errors);
         if (body.has("status")) {
             FieldType.oneOf(STATUSES).check("/status", body.get("status"), errors);
             payload.set("status", body.get("status"));
@@ -70,14 +70,17 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         return errors.isEmpty() ? new Validated(resourceName, payload, List.of()) : new Validated(null, null, errors);
     }
 
-    private ObjectNode settable(JsonNode body, Set<String> ignored, List<FieldError> errors) {
+    /** The fields every kind manages itself; each validate method decides what to do with them. */
+    private static final Set<String> SERVER_MANAGED = Set.of("name", "status", "created_at");
+
+    private ObjectNode settable(JsonNode body, List<FieldError> errors) {
         ObjectNode payload = JsonNodeFactory.instance.objectNode();
         for (String field : body.propertyNames()) {
             FieldType type = fields.get(field);
             if (type != null) {
                 type.check("/" + field, body.get(field), errors);
                 payload.set(field, body.get(field));
-            } else if (!ignored.contains(field) && !field.equals("status") && !field.equals("created_at")) {
+            } else if (!SERVER_MANAGED.contains(field)) {
                 errors.add(new FieldError("/" + field, "is not a known field of " + name));
             }
         }
