@@ -4,6 +4,7 @@ import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,6 +27,7 @@ public class AuditProjectorConfiguration {
     }
 
     @Bean
+    @ConditionalOnProperty(name = "admin.audit.projector-enabled", matchIfMissing = true)
     EventProjector auditProjector(KafkaSettings kafka, AuditStore auditAppender) {
         return new EventProjector(PROJECTOR_GROUP, kafka, auditAppender::append);
     }

@@ -1,7 +1,14 @@
 package dev.controlplane.benchmarks;
 
+import dev.controlplane.commandservice.gateway.CommandGateway;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.LatencyRecorder;
+import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandResult;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.ExpectedVersion;
+import dev.controlplane.schemas.RequestContext;
+import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.standalone.Standalone;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,22 +17,26 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code ./dev bench [writers] [seconds]}: starts the standalone system on a fresh data directory, then measures
- * in one run (1) raw Kafka request/reply, plain and exactly-once, on the same broker, (2) HTTP writes — each writer
- * updates its own resources with If-Match — and (3) projection lag at a paced 1,000 writes/s.
+ * {@code ./dev bench [writers] [seconds] [--spring.property=value …]}: starts the standalone system on a fresh data directory, then measures
+ * in one run (1) raw Kafka request/reply, plain and exactly-once, on the same broker, (2) the same writes sent
+ * straight into the command gateway, (3) HTTP writes — each writer updates its own resources with If-Match — and
+ * (4) projection lag at a paced 1,000 writes/s.
  */
-public final class WriteBenchmark {
+final class WriteBenchmark {
 
     private static final int RESOURCES_PER_WRITER = 4;
 
-    public static void main(String[] args) throws Exception {
+    static void main(String[] args) throws Exception {
         int writers = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 20);
         Duration warmup = Duration.ofSeconds(5);
@@ -33,13 +44,22 @@ public final class WriteBenchmark {
         Map<String, String> env = new HashMap<>();
         env.put("ADMIN_DATA_DIR", dataDir.toString());
         env.put("ADMIN_TOKEN", "bench-token");
-        try (Standalone system = Standalone.start(env, "--server.port=0", "--logging.level.root=WARN")) {
+        // Further arguments are Spring properties for the system under test, e.g. --admin.processor.commit-interval=10ms
+        String[] systemArgs = new String[Math.max(0, args.length - 2) + 2];
+        systemArgs[0] = "--server.port=0";
+        systemArgs[1] = "--logging.level.root=WARN";
+        if (args.length > 2) {
+            System.arraycopy(args, 2, systemArgs, 2, args.length - 2);
+        }
+        try (Standalone system = Standalone.start(env, systemArgs)) {
             String base = "http://127.0.0.1:" + system.port() + "/api/v1/tenants/";
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long[][] versions = createResources(http, base, writers);
 
             KafkaRoundTrips.Result plain = KafkaRoundTrips.run(system.bootstrapServers(), false, writers, warmup, measure);
             KafkaRoundTrips.Result eos = KafkaRoundTrips.run(system.bootstrapServers(), true, writers, warmup, measure);
+            KafkaRoundTrips.Result gateway = gatewayWrites(
+                    system.context().getBean(CommandGateway.class), versions, writers, warmup, measure);
             KafkaRoundTrips.Result writes = httpWrites(http, base, versions, writers, warmup, measure, 0);
 
             EventProjector readModel = system.context().getBean("resourceProjector", EventProjector.class);
@@ -55,6 +75,7 @@ public final class WriteBenchmark {
                     writers, measure.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors());
             print(plain);
             print(eos);
+            print(gateway);
             print(writes);
             System.out.printf("  ratio HTTP writes / plain request-reply:        %.2f%n", writes.perSecond() / plain.perSecond());
             System.out.printf("  ratio HTTP writes / exactly-once request-reply: %.2f%n", writes.perSecond() / eos.perSecond());
@@ -125,6 +146,36 @@ public final class WriteBenchmark {
             System.out.printf("  (%d writes were not accepted)%n", failed.sum());
         }
         return new KafkaRoundTrips.Result("HTTP PUT with If-Match (whole system)", measured.perSecond(),
+                measured.p50Micros(), measured.p99Micros());
+    }
+
+    /** The same writes straight into the command gateway: no HTTP, so what is left is the log and the processor. */
+    private static KafkaRoundTrips.Result gatewayWrites(CommandGateway gateway,
+                                                        long[][] versions, int writers, Duration warmup, Duration measure) throws Exception {
+        LoadWindow window = new LoadWindow();
+        AtomicInteger nextWriter = new AtomicInteger();
+        LoadWindow.Measured measured = window.run(writers, () -> {
+            int writer = nextWriter.getAndIncrement();
+            int i = 0;
+            while (window.running()) {
+                int r = i++ % RESOURCES_PER_WRITER;
+                long start = System.nanoTime();
+                CommandEnvelope command = new CommandEnvelope(UUID.randomUUID(), "tenant.update", 1,
+                        new ResourceRef("tenant", "bench-" + writer + "-" + r), ExpectedVersion.exactly(versions[writer][r]),
+                        "bench", new RequestContext("r", "127.0.0.1", "bench"), Instant.now(), "h" + i,
+                        Envelopes.MAPPER.createObjectNode().put("display_name", "g" + i));
+                try {
+                    CommandResult result = gateway.send(command).get(30, TimeUnit.SECONDS);
+                    if (result.accepted()) {
+                        versions[writer][r] = result.version();
+                        window.completed(start);
+                    }
+                } catch (Exception e) {
+                    // counted as not completed
+                }
+            }
+        }, warmup, measure);
+        return new KafkaRoundTrips.Result("command gateway -> processor -> result (no HTTP)", measured.perSecond(),
                 measured.p50Micros(), measured.p99Micros());
     }
 

@@ -7,6 +7,7 @@ import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.queryservice.resources.ProjectionProgress;
 import dev.controlplane.queryservice.resources.ResourceReadModel;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
@@ -48,7 +49,9 @@ public class QueryServiceConfiguration {
         return new ProjectionProgress();
     }
 
+    /** Off for a read-only replica that serves a read model another instance projects. */
     @Bean
+    @ConditionalOnProperty(name = "admin.query.projector-enabled", matchIfMissing = true)
     EventProjector resourceProjector(KafkaSettings kafka, ResourceReadModel readModel, ProjectionProgress progress) {
         return new EventProjector(PROJECTOR_GROUP, kafka, events -> {
             readModel.apply(events);

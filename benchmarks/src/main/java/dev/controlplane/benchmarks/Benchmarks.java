@@ -1,0 +1,20 @@
+package dev.controlplane.benchmarks;
+
+/** {@code ./dev bench [writers] [seconds] [--property=value …]} or {@code ./dev bench restore [resources]}. */
+public final class Benchmarks {
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // Kafka's clients and broker log every step at INFO; the figures are what this program is for.
+        if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        if (args.length > 0 && args[0].equals("restore")) {
+            RestoreBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
+        } else {
+            WriteBenchmark.main(args);
+        }
+    }
+}
