@@ -37,17 +37,32 @@ final class KafkaRoundTrips {
     private KafkaRoundTrips() {
     }
 
-    static Result run(String bootstrap, boolean exactlyOnce, int inFlight, Duration warmup, Duration measure) throws Exception {
+    /**
+     * @param partitions   of every topic, as the system's own topics have
+     * @param extraTopics  topics the responder also writes one record to per request, in the same transaction:
+     *                     2 matches the processor, which writes an event and a changelog record besides each result,
+     *                     and so touches three topics' partitions (and writes their markers) per transaction
+     */
+    static Result run(String bootstrap, int partitions, boolean exactlyOnce, int extraTopics, int inFlight, Duration warmup,
+                      Duration measure) throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String requests = "bench.requests." + suffix;
         String replies = "bench.replies." + suffix;
+        List<String> extras = java.util.stream.IntStream.range(0, extraTopics).mapToObj(i -> "bench.extras" + i + "." + suffix).toList();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(requests, 6, (short) 1), new NewTopic(replies, 6, (short) 1))).all().get();
+            List<NewTopic> topics = new java.util.ArrayList<>();
+            for (String topic : java.util.stream.Stream.concat(java.util.stream.Stream.of(requests, replies), extras.stream()).toList()) {
+                topics.add(new NewTopic(topic, partitions, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
         }
-        awaitWritable(bootstrap, requests);
-        awaitWritable(bootstrap, replies);
+        awaitWritable(bootstrap, requests, partitions);
+        awaitWritable(bootstrap, replies, partitions);
+        for (String extra : extras) {
+            awaitWritable(bootstrap, extra, partitions);
+        }
         LoadWindow window = new LoadWindow();
-        Thread responder = Thread.ofPlatform().name("bench-responder").start(() -> respond(bootstrap, requests, replies, exactlyOnce, window));
+        Thread responder = Thread.ofPlatform().name("bench-responder").start(() -> respond(bootstrap, requests, replies, extras, exactlyOnce, window));
         Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
         Thread replyReader = Thread.ofPlatform().name("bench-replies").start(() -> readReplies(bootstrap, replies, waiting, window));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(clientProducer(bootstrap))) {
@@ -69,21 +84,23 @@ final class KafkaRoundTrips {
             }, warmup, measure);
             responder.join(10_000);
             replyReader.join(10_000);
-            return new Result(exactlyOnce ? "kafka request/reply, exactly-once (tx per poll batch)" : "kafka request/reply, plain",
-                    measured.perSecond(), measured.p50Micros(), measured.p99Micros());
+            String name = (exactlyOnce ? "kafka request/reply, exactly-once (tx per poll batch)" : "kafka request/reply, plain")
+                    + (extraTopics > 0 ? ", +" + extraTopics + " topics" : "");
+            return new Result(name, measured.perSecond(), measured.p50Micros(), measured.p99Micros());
         }
     }
 
     /** A new topic's partitions are led by the broker a moment after creation; measure only once they accept writes. */
-    private static void awaitWritable(String bootstrap, String topic) throws Exception {
+    private static void awaitWritable(String bootstrap, String topic, int partitions) throws Exception {
         try (KafkaProducer<String, byte[]> probe = new KafkaProducer<>(clientProducer(bootstrap))) {
-            for (int partition = 0; partition < 6; partition++) {
+            for (int partition = 0; partition < partitions; partition++) {
                 probe.send(new ProducerRecord<>(topic, partition, "probe", new byte[0])).get(60, TimeUnit.SECONDS);
             }
         }
     }
 
-    private static void respond(String bootstrap, String requests, String replies, boolean exactlyOnce, LoadWindow window) {
+    private static void respond(String bootstrap, String requests, String replies, List<String> extras,
+                                boolean exactlyOnce, LoadWindow window) {
         Properties consumerProps = consumer(bootstrap);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-responder-" + requests);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, String.valueOf(!exactlyOnce));
@@ -110,6 +127,9 @@ final class KafkaRoundTrips {
                 }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> record : records) {
+                    for (String extra : extras) {
+                        producer.send(new ProducerRecord<>(extra, record.key(), record.value()));
+                    }
                     producer.send(new ProducerRecord<>(replies, record.key(), record.value()));
                     offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
                 }

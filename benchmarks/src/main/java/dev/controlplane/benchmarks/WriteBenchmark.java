@@ -2,6 +2,7 @@ package dev.controlplane.benchmarks;
 
 import dev.controlplane.commandservice.gateway.CommandGateway;
 import dev.controlplane.kafkasupport.EventProjector;
+import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.kafkasupport.LatencyRecorder;
 import dev.controlplane.schemas.CommandEnvelope;
 import dev.controlplane.schemas.CommandResult;
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code ./dev bench [writers] [seconds] [--spring.property=value …]}: starts the standalone system on a fresh data directory, then measures
- * in one run (1) raw Kafka request/reply, plain and exactly-once, on the same broker, (2) the same writes sent
+ * in one run (1) raw Kafka request/reply, plain and exactly-once (also writing, like the processor, two more
+ * records per request in the same transaction), on the same broker, (2) the same writes sent
  * straight into the command gateway, (3) HTTP writes — each writer updates its own resources with If-Match — and
  * (4) projection lag at a paced 1,000 writes/s.
  */
@@ -56,8 +58,12 @@ final class WriteBenchmark {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long[][] versions = createResources(http, base, writers);
 
-            KafkaRoundTrips.Result plain = KafkaRoundTrips.run(system.bootstrapServers(), false, writers, warmup, measure);
-            KafkaRoundTrips.Result eos = KafkaRoundTrips.run(system.bootstrapServers(), true, writers, warmup, measure);
+            int partitions = system.context().getBean(KafkaSettings.class).partitions();
+            String kafka = system.bootstrapServers();
+            KafkaRoundTrips.Result plain = KafkaRoundTrips.run(kafka, partitions, false, 0, writers, warmup, measure);
+            KafkaRoundTrips.Result eos = KafkaRoundTrips.run(kafka, partitions, true, 0, writers, warmup, measure);
+            KafkaRoundTrips.Result eosLikeProcessor = KafkaRoundTrips.run(kafka, partitions, true, 2, writers, warmup, measure);
+            KafkaRoundTrips.Result httpOnly = httpHealth(http, "http://127.0.0.1:" + system.port() + "/health", writers, warmup, measure);
             KafkaRoundTrips.Result gateway = gatewayWrites(
                     system.context().getBean(CommandGateway.class), versions, writers, warmup, measure);
             KafkaRoundTrips.Result writes = httpWrites(http, base, versions, writers, warmup, measure, 0);
@@ -71,14 +77,18 @@ final class WriteBenchmark {
             LatencyRecorder readLag = readModel.lag();
             LatencyRecorder auditLag = audit.lag();
 
-            System.out.printf("%nWrite benchmark: %d writers, %d s measured after %d s warm-up, embedded broker, SQLite, %d cores%n",
-                    writers, measure.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors());
+            System.out.printf("%nWrite benchmark: %d writers, %d s measured after %d s warm-up, embedded broker, %d partitions, SQLite, %d cores%n",
+                    writers, measure.toSeconds(), warmup.toSeconds(), partitions, Runtime.getRuntime().availableProcessors());
             print(plain);
             print(eos);
+            print(eosLikeProcessor);
+            print(httpOnly);
             print(gateway);
             print(writes);
             System.out.printf("  ratio HTTP writes / plain request-reply:        %.2f%n", writes.perSecond() / plain.perSecond());
             System.out.printf("  ratio HTTP writes / exactly-once request-reply: %.2f%n", writes.perSecond() / eos.perSecond());
+            System.out.printf("  ratio gateway writes / exactly-once with the processor's record count: %.2f%n",
+                    gateway.perSecond() / eosLikeProcessor.perSecond());
             System.out.printf("Paced at 1,000 writes/s: achieved %.0f/s, write p50 %.1f ms, p99 %.1f ms%n",
                     paced.perSecond(), paced.p50Micros() / 1000.0, paced.p99Micros() / 1000.0);
             System.out.printf("  projection lag (event decided -> visible), read model: p50 %.1f ms, p99 %.1f ms (%d events)%n",
@@ -89,7 +99,7 @@ final class WriteBenchmark {
     }
 
     private static void print(KafkaRoundTrips.Result r) {
-        System.out.printf("  %-58s %8.0f/s   p50 %6.1f ms   p99 %6.1f ms%n", r.name(), r.perSecond(), r.p50Micros() / 1000.0, r.p99Micros() / 1000.0);
+        System.out.printf("  %-62s %8.0f/s   p50 %6.1f ms   p99 %6.1f ms%n", r.name(), r.perSecond(), r.p50Micros() / 1000.0, r.p99Micros() / 1000.0);
     }
 
     private static long[][] createResources(HttpClient http, String base, int writers) throws Exception {
@@ -146,6 +156,27 @@ final class WriteBenchmark {
             System.out.printf("  (%d writes were not accepted)%n", failed.sum());
         }
         return new KafkaRoundTrips.Result("HTTP PUT with If-Match (whole system)", measured.perSecond(),
+                measured.p50Micros(), measured.p99Micros());
+    }
+
+    /** The HTTP stack alone, client and server in this JVM: GET /health, which touches neither Kafka nor a store. */
+    private static KafkaRoundTrips.Result httpHealth(HttpClient http, String url, int clients, Duration warmup,
+                                                     Duration measure) throws Exception {
+        LoadWindow window = new LoadWindow();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build();
+        LoadWindow.Measured measured = window.run(clients, () -> {
+            while (window.running()) {
+                long start = System.nanoTime();
+                try {
+                    if (http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                        window.completed(start);
+                    }
+                } catch (Exception e) {
+                    // counted as not completed
+                }
+            }
+        }, warmup, measure);
+        return new KafkaRoundTrips.Result("HTTP GET /health (the HTTP stack alone, baseline)", measured.perSecond(),
                 measured.p50Micros(), measured.p99Micros());
     }
 
