@@ -67,14 +67,23 @@ public final class CommandGateway implements SmartLifecycle {
         if (existing != null) {
             return existing;
         }
-        producer.send(new ProducerRecord<>(Topics.COMMANDS, command.resource().key(), Envelopes.write(command)),
-                (metadata, error) -> {
-                    if (error != null) {
-                        pending.remove(command.id());
-                        created.completeExceptionally(error);
-                    }
-                });
+        try {
+            producer.send(new ProducerRecord<>(Topics.COMMANDS, command.resource().key(), Envelopes.write(command)),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            fail(command, created, error);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // send() itself throws when the producer cannot even buffer the record (metadata or buffer timeouts).
+            fail(command, created, e);
+        }
         return created;
+    }
+
+    private void fail(CommandEnvelope command, CompletableFuture<CommandResult> future, Throwable error) {
+        pending.remove(command.id(), future);
+        future.completeExceptionally(error);
     }
 
     /** A result seen on the log, or empty if it is unknown, still pending, or older than this instance remembers. */
