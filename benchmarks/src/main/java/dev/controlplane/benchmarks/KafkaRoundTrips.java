@@ -117,7 +117,7 @@ final class KafkaRoundTrips {
             if (exactlyOnce) {
                 producer.initTransactions();
             }
-            while (window.running()) {
+            while (!window.finished()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
                 if (records.isEmpty()) {
                     continue;
@@ -148,7 +148,7 @@ final class KafkaRoundTrips {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            while (window.running()) {
+            while (!window.finished()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     CompletableFuture<Void> reply = waiting.remove(record.key());
                     if (reply != null) {

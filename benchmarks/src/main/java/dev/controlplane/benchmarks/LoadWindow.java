@@ -16,12 +16,21 @@ final class LoadWindow {
     }
 
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean finished = new AtomicBoolean(false);
     private final AtomicBoolean measuring = new AtomicBoolean(false);
     private final LatencyRecorder latency = new LatencyRecorder(1 << 21);
     private final LongAdder completed = new LongAdder();
 
     boolean running() {
         return running.get();
+    }
+
+    /**
+     * True once every worker has returned. Helpers that answer the workers (a responder, a reply reader) run until
+     * then, so that no worker is left waiting out its timeout for a reply nobody will send.
+     */
+    boolean finished() {
+        return finished.get();
     }
 
     /** Records one operation that started at {@code startNanos} ({@link System#nanoTime()}) and just completed. */
@@ -48,6 +57,7 @@ final class LoadWindow {
         for (Thread thread : threads) {
             thread.join(35_000);
         }
+        finished.set(true);
         return new Measured(completed.sum() / seconds, latency.percentile(50), latency.percentile(99));
     }
 }
