@@ -148,7 +148,7 @@ final class RestoreBenchmark {
             String name = "tenant-" + (resources - 1);
             CommandEnvelope update = new CommandEnvelope(UUID.randomUUID(), "tenant.update", 1, new ResourceRef("tenant", name),
                     ExpectedVersion.exactly(1), "bench", new RequestContext("r", "127.0.0.1", "bench"), Instant.now(), "h",
-                    Envelopes.MAPPER.createObjectNode().put("display_name", "restored"));
+                    Envelopes.MAPPER.createObjectNode().put("display_name", "restored"), null);
             CommandResult result = gateway.send(update).get(60, TimeUnit.SECONDS);
             return name + " If-Match 1 -> " + result.outcome() + (result.accepted() ? ", version " + result.version() : " " + result.problem());
         } finally {

@@ -104,6 +104,12 @@ final class WriteBenchmark {
 
     private static long[][] createResources(HttpClient http, String base, int writers) throws Exception {
         long[][] versions = new long[writers][RESOURCES_PER_WRITER];
+        String collections = base.substring(0, base.length() - "tenants/".length());
+        HttpResponse<String> cluster = http.send(request(collections + "clusters")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"main\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (cluster.statusCode() != 201) {
+            throw new IllegalStateException("setup failed: " + cluster.statusCode() + " " + cluster.body());
+        }
         for (int w = 0; w < writers; w++) {
             for (int r = 0; r < RESOURCES_PER_WRITER; r++) {
                 HttpResponse<String> created = http.send(request(base.substring(0, base.length() - 1))
@@ -194,7 +200,7 @@ final class WriteBenchmark {
                 CommandEnvelope command = new CommandEnvelope(UUID.randomUUID(), "tenant.update", 1,
                         new ResourceRef("tenant", "bench-" + writer + "-" + r), ExpectedVersion.exactly(versions[writer][r]),
                         "bench", new RequestContext("r", "127.0.0.1", "bench"), Instant.now(), "h" + i,
-                        Envelopes.MAPPER.createObjectNode().put("display_name", "g" + i));
+                        Envelopes.MAPPER.createObjectNode().put("display_name", "g" + i), null);
                 try {
                     CommandResult result = gateway.send(command).get(30, TimeUnit.SECONDS);
                     if (result.accepted()) {

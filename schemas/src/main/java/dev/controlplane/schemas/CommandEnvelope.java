@@ -11,7 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param type            the stable wire name, {@code <kind>.<verb>} (see {@link CommandTypes})
  * @param expectedVersion null for create
  * @param requestHash     a digest of the request, so a reused idempotency key with another body is refused
- * @param payload         the validated request body: only the fields a client may set
+ * @param payload         the validated request body: only the fields a client may set (a merge patch for patch)
+ * @param force           true when the caller allows a deactivation others depend on; absent means false
  */
 public record CommandEnvelope(
         UUID id,
@@ -23,7 +24,12 @@ public record CommandEnvelope(
         RequestContext request,
         Instant issuedAt,
         String requestHash,
-        ObjectNode payload) {
+        ObjectNode payload,
+        Boolean force) {
 
     public static final int CURRENT_SCHEMA_VERSION = 1;
+
+    public boolean forced() {
+        return Boolean.TRUE.equals(force);
+    }
 }

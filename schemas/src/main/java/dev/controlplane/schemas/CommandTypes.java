@@ -1,9 +1,10 @@
 package dev.controlplane.schemas;
 
-/** Wire names of commands: {@code <kind>.create} and {@code <kind>.update}. */
+/** Wire names of commands: {@code <kind>.create}, {@code <kind>.update} and {@code <kind>.patch}. */
 public final class CommandTypes {
     public static final String CREATE = "create";
     public static final String UPDATE = "update";
+    public static final String PATCH = "patch";
 
     private CommandTypes() {
     }

@@ -43,6 +43,10 @@ record Api(HttpClient http, String base, String token) {
         return send("PUT", path, body, headers);
     }
 
+    Response patch(String path, String body, String... headers) {
+        return send("PATCH", path, body, headers);
+    }
+
     Response send(String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

@@ -13,7 +13,7 @@ class RestartIT {
     @Test
     void afterARestart_everyResourceVersionAndAuditRecordIsThere_withoutDuplicates() {
         Path dataDir = TestSystem.newDataDir();
-        try (Standalone first = TestSystem.start(dataDir)) {
+        try (Standalone first = TestSystem.withMainCluster(TestSystem.start(dataDir))) {
             Api api = Api.of(first);
             assertThat(api.post("/api/v1/tenants", "{\"name\":\"durable\",\"cluster\":\"main\"}").status()).isEqualTo(201);
             assertThat(api.put("/api/v1/tenants/durable", "{\"display_name\":\"Durable\"}", "If-Match", "\"1\"").status()).isEqualTo(200);
@@ -41,7 +41,7 @@ class RestartIT {
         try (Standalone withoutProcessor = TestSystem.start(dataDir, "--admin.processor.enabled=false",
                 "--admin.commands.reply-timeout=300ms")) {
             Api api = Api.of(withoutProcessor);
-            Api.Response pending = api.post("/api/v1/tenants", "{\"name\":\"later\",\"cluster\":\"main\"}");
+            Api.Response pending = api.post("/api/v1/clusters", "{\"name\":\"later\"}");
             assertThat(pending.status()).isEqualTo(202);
             statusUrl = pending.header("Location");
             assertThat(statusUrl).startsWith("/api/v1/commands/");
@@ -55,7 +55,7 @@ class RestartIT {
                 assertThat(status.json().path("status").asString()).isEqualTo("accepted");
                 assertThat(status.json().path("version").asLong()).isEqualTo(1);
             });
-            assertThat(api.get("/api/v1/tenants/later?min_version=1").status()).isEqualTo(200);
+            assertThat(api.get("/api/v1/clusters/later?min_version=1").status()).isEqualTo(200);
             assertThat(api.get("/api/v1/commands/" + java.util.UUID.randomUUID()).status()).isEqualTo(404);
         }
     }

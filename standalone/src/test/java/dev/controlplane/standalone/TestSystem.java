@@ -26,6 +26,7 @@ final class TestSystem {
     static synchronized Standalone shared() {
         if (shared == null) {
             shared = start(newDataDir());
+            withMainCluster(shared);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 shared.close();
                 if (container != null) {
@@ -34,6 +35,15 @@ final class TestSystem {
             }));
         }
         return shared;
+    }
+
+    /** Tenants and access policies refer to a cluster; most tests use the one named "main". */
+    static Standalone withMainCluster(Standalone system) {
+        int status = Api.of(system).post("/api/v1/clusters", "{\"name\":\"main\",\"kind\":\"metrics\"}").status();
+        if (status != 201 && status != 409) {
+            throw new IllegalStateException("could not create cluster main: " + status);
+        }
+        return system;
     }
 
     static Path newDataDir() {

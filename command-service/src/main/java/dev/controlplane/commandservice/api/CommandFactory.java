@@ -28,12 +28,12 @@ final class CommandFactory {
     }
 
     static CommandEnvelope command(HttpServletRequest request, String verb, ResourceRef resource,
-                                   ExpectedVersion expected, ObjectNode payload) {
+                                   ExpectedVersion expected, ObjectNode payload, boolean force) {
         String actor = Caller.actor(request);
-        String hash = requestHash(payload, expected);
+        String hash = requestHash(payload, expected, force);
         return new CommandEnvelope(commandId(request, actor), CommandTypes.of(resource.kind(), verb),
                 CommandEnvelope.CURRENT_SCHEMA_VERSION, resource, expected, actor, Caller.context(request),
-                Instant.now(), hash, payload);
+                Instant.now(), hash, payload, force ? Boolean.TRUE : null);
     }
 
     private static UUID commandId(HttpServletRequest request, String actor) {
@@ -48,12 +48,13 @@ final class CommandFactory {
         return UUID.nameUUIDFromBytes(scope.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String requestHash(ObjectNode payload, ExpectedVersion expected) {
+    private static String requestHash(ObjectNode payload, ExpectedVersion expected, boolean force) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Envelopes.MAPPER.writeValueAsBytes(payload));
             digest.update(String.valueOf(expected == null ? "" : Envelopes.MAPPER.writeValueAsString(expected))
                     .getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) (force ? 1 : 0));
             return HexFormat.of().formatHex(digest.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

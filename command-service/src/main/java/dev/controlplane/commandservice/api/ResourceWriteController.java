@@ -3,8 +3,10 @@ package dev.controlplane.commandservice.api;
 import dev.controlplane.commandservice.gateway.CommandGateway;
 import dev.controlplane.commandservice.gateway.GatewaySettings;
 import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.Collections;
 import dev.controlplane.httpsupport.JsonBodies;
 import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.httpsupport.TokenSecrets;
 import dev.controlplane.schemas.CommandEnvelope;
 import dev.controlplane.schemas.CommandResult;
 import dev.controlplane.schemas.CommandTypes;
@@ -12,7 +14,6 @@ import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
-import dev.controlplane.schemas.kinds.ResourceKinds;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,11 +24,14 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Creates and updates resources of every kind: validate, send a command, wait (bounded) for its decision.
@@ -48,23 +52,45 @@ class ResourceWriteController {
 
     @PostMapping("/api/v1/{collection}")
     ResponseEntity<byte[]> create(@PathVariable String collection, HttpServletRequest request) {
-        ResourceKind kind = kind(collection);
+        ResourceKind kind = Collections.kind(collection);
         ResourceKind.Validated valid = kind.validateCreate(JsonBodies.read(request, MAX_BODY_BYTES));
         requireValid(valid);
         ResourceRef resource = new ResourceRef(kind.name(), valid.name());
-        return answer(kind, CommandFactory.command(request, CommandTypes.CREATE, resource, null, valid.payload()));
+        ObjectNode payload = valid.payload();
+        String secret = null;
+        if (kind.issuesSecret()) {
+            secret = TokenSecrets.newToken();
+            payload.put(ResourceKind.SECRET_HASH, TokenSecrets.hash(secret));
+        }
+        CommandEnvelope command = CommandFactory.command(request, CommandTypes.CREATE, resource, null, payload, false);
+        return answer(kind, command, secret);
     }
 
     @PutMapping("/api/v1/{collection}/{name}")
     ResponseEntity<byte[]> update(@PathVariable String collection, @PathVariable String name,
                                   @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                  @RequestParam(value = "force", defaultValue = "false") boolean force,
                                   HttpServletRequest request) {
-        ResourceKind kind = kind(collection);
+        ResourceKind kind = mutableKind(collection);
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ResourceKind.Validated valid = kind.validateUpdate(name, JsonBodies.read(request, MAX_BODY_BYTES));
         requireValid(valid);
         ResourceRef resource = new ResourceRef(kind.name(), name);
-        return answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload()));
+        return answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload(), force), null);
+    }
+
+    /** A JSON merge patch (RFC 7396), applied by the single writer to the version named in If-Match. */
+    @PatchMapping("/api/v1/{collection}/{name}")
+    ResponseEntity<byte[]> patch(@PathVariable String collection, @PathVariable String name,
+                                 @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                 @RequestParam(value = "force", defaultValue = "false") boolean force,
+                                 HttpServletRequest request) {
+        ResourceKind kind = mutableKind(collection);
+        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
+        ResourceKind.Validated valid = kind.validatePatch(name, JsonBodies.read(request, MAX_BODY_BYTES));
+        requireValid(valid);
+        ResourceRef resource = new ResourceRef(kind.name(), name);
+        return answer(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, valid.payload(), force), null);
     }
 
     @GetMapping("/api/v1/commands/{id}")
@@ -85,7 +111,8 @@ class ResourceWriteController {
                 });
     }
 
-    private ResponseEntity<byte[]> answer(ResourceKind kind, CommandEnvelope command) {
+    /** @param secret shown in this answer only (a new token's); never stored or logged */
+    private ResponseEntity<byte[]> answer(ResourceKind kind, CommandEnvelope command, String secret) {
         CommandResult result;
         try {
             result = gateway.send(command).get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -106,12 +133,18 @@ class ResourceWriteController {
             throw new ApiException(result.problem());
         }
         HttpHeaders headers = new HttpHeaders();
-        headers.setETag(Preconditions.etag(result.version()));
+        if (kind.mutable()) {
+            headers.setETag(Preconditions.etag(result.version()));
+        }
         boolean created = CommandTypes.verb(result.commandType()).equals(CommandTypes.CREATE);
         if (created) {
             headers.add(HttpHeaders.LOCATION, "/api/v1/" + kind.collection() + "/" + result.resource().name());
         }
-        return JsonResponses.json(created ? 201 : 200, headers, result.data());
+        ObjectNode body = kind.shown(result.data());
+        if (secret != null && created) {
+            body = body.deepCopy().put("token", secret);
+        }
+        return JsonResponses.json(created ? 201 : 200, headers, body);
     }
 
     private static Map<String, Object> describe(CommandResult result) {
@@ -129,9 +162,15 @@ class ResourceWriteController {
         return body;
     }
 
-    private static ResourceKind kind(String collection) {
-        return ResourceKinds.byCollection(collection)
-                .orElseThrow(() -> ApiException.notFound("no such collection: " + collection));
+
+    /** Kinds that cannot change answer 405 to PUT and PATCH, as GEM's clusters. */
+    private static ResourceKind mutableKind(String collection) {
+        ResourceKind kind = Collections.kind(collection);
+        if (!kind.mutable()) {
+            throw new ApiException(Problem.of("immutable-resource", "Method not allowed", 405,
+                    kind.name() + " resources cannot change after creation"), Map.of(HttpHeaders.ALLOW, "GET, POST"));
+        }
+        return kind;
     }
 
     private static void requireValid(ResourceKind.Validated valid) {

@@ -9,11 +9,20 @@ public sealed interface ResourceCommand {
 
     ResourceRef resource();
 
-    /** Create a resource that has never existed under this name. */
-    record CreateResource(ResourceRef resource, ObjectNode fields) implements ResourceCommand {
+    /** Create a resource that has never existed under this name; {@code actor} becomes its {@code created_by}. */
+    record CreateResource(ResourceRef resource, ObjectNode fields, String actor) implements ResourceCommand {
     }
 
-    /** Set the given fields (others keep their value) on the version the caller expects. */
-    record UpdateResource(ResourceRef resource, ExpectedVersion expected, ObjectNode fields) implements ResourceCommand {
+    /**
+     * Set the given fields (others keep their value) on the version the caller expects. {@code force} allows a
+     * deactivation that would leave other resources referring to an inactive one.
+     */
+    record UpdateResource(ResourceRef resource, ExpectedVersion expected, ObjectNode fields, boolean force)
+            implements ResourceCommand {
+    }
+
+    /** Apply a JSON merge patch (RFC 7396) to the version the caller expects; {@code null} removes a field. */
+    record PatchResource(ResourceRef resource, ExpectedVersion expected, ObjectNode patch, boolean force)
+            implements ResourceCommand {
     }
 }

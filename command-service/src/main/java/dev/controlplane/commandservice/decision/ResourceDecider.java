@@ -3,20 +3,34 @@ package dev.controlplane.commandservice.decision;
 import dev.controlplane.commandservice.decision.Decision.Accepted;
 import dev.controlplane.commandservice.decision.Decision.Rejected;
 import dev.controlplane.commandservice.decision.ResourceCommand.CreateResource;
+import dev.controlplane.commandservice.decision.ResourceCommand.PatchResource;
 import dev.controlplane.commandservice.decision.ResourceCommand.UpdateResource;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceCreated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceDeactivated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceReactivated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceUpdated;
+import dev.controlplane.schemas.Problem.FieldError;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKind.Reference;
+import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The lifecycle every resource kind shares: create once, update on the expected version, soft delete. */
+/**
+ * The lifecycle every resource kind shares: create once, change on the expected version (set fields, or a JSON
+ * merge patch), soft delete, with the kind's rules: references to other resources must name active ones, and a
+ * resource that others depend on is not deactivated unless the command says {@code force}.
+ */
 public final class ResourceDecider {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -24,10 +38,14 @@ public final class ResourceDecider {
     private ResourceDecider() {
     }
 
-    public static Decision decide(ResourceCommand command, ResourceState state, Instant now) {
+    public static Decision decide(ResourceKind kind, ResourceCommand command, ResourceState state, References references,
+                                  Instant now) {
         return switch (command) {
-            case CreateResource create -> create(create, state, now);
-            case UpdateResource update -> update(update, state);
+            case CreateResource create -> create(kind, create, state, references, now);
+            case UpdateResource update -> change(kind, state, references, update.expected(), update.force(), update.fields(),
+                    data -> set(data, update.fields()));
+            case PatchResource patch -> change(kind, state, references, patch.expected(), patch.force(), patch.patch(),
+                    data -> mergePatch(data, patch.patch()));
         };
     }
 
@@ -35,40 +53,76 @@ public final class ResourceDecider {
         return new ResourceState(state.resource(), state.sequence() + 1, event.data());
     }
 
-    private static Decision create(CreateResource create, ResourceState state, Instant now) {
+    private static Decision create(ResourceKind kind, CreateResource create, ResourceState state, References references,
+                                   Instant now) {
         if (state.exists()) {
             return new Rejected(new Rejection.AlreadyExists(state.resource(), state.status()));
         }
         ObjectNode data = JSON.objectNode();
         data.put("name", create.resource().name());
+        if (!kind.nameField().equals("name")) {
+            data.put(kind.nameField(), create.resource().name());
+        }
         data.put("display_name", create.resource().name());
-        data.setAll(create.fields());
+        create.fields().properties().stream()
+                .filter(field -> !field.getValue().isNull())
+                .forEach(field -> data.set(field.getKey(), field.getValue()));
         data.put("status", "active");
         data.put("created_at", now.toString());
+        data.put("created_by", create.actor());
+        Optional<Rejection> broken = brokenReference(kind, JSON.objectNode(), data, references);
+        if (broken.isPresent()) {
+            return new Rejected(broken.get());
+        }
         return new Accepted(List.of(new ResourceCreated(data, diff(JSON.objectNode(), data))));
     }
 
-    private static Decision update(UpdateResource update, ResourceState state) {
+    private static Decision change(ResourceKind kind, ResourceState state, References references,
+                                   dev.controlplane.schemas.ExpectedVersion expected, boolean force, ObjectNode body,
+                                   UnaryOperator<ObjectNode> apply) {
         if (!state.exists()) {
-            return new Rejected(new Rejection.NotFound(update.resource()));
+            return new Rejected(new Rejection.NotFound(state.resource()));
         }
-        if (!update.expected().matches(state.sequence())) {
-            return new Rejected(new Rejection.VersionMismatch(state.resource(), update.expected(), state.sequence()));
+        if (!expected.matches(state.sequence())) {
+            return new Rejected(new Rejection.VersionMismatch(state.resource(), expected, state.sequence()));
         }
-        JsonNode createdAt = update.fields().get("created_at");
-        if (createdAt != null && !createdAt.equals(state.data().get("created_at"))) {
-            return new Rejected(new Rejection.ImmutableField("created_at"));
+        if (!kind.mutable()) {
+            return new Rejected(new Rejection.NotMutable(state.resource()));
         }
-        ObjectNode data = state.data().deepCopy();
-        update.fields().properties().forEach(field -> data.set(field.getKey(), field.getValue()));
+        for (String field : kind.immutableFields()) {
+            JsonNode given = body.get(field);
+            boolean same = field.equals("version")
+                    ? given == null || given.isIntegralNumber() && given.asLong() == state.sequence()
+                    : given == null || given.equals(state.data().get(field));
+            if (!same) {
+                return new Rejected(new Rejection.ImmutableField(field));
+            }
+        }
+        ObjectNode data = apply.apply(state.data().deepCopy());
+        kind.immutableFields().forEach(field -> restore(field, state.data(), data));
+        restore("name", state.data(), data);
+        restore(kind.nameField(), state.data(), data);
+        restore(ResourceKind.SECRET_HASH, state.data(), data);
+        List<FieldError> errors = kind.checkDocument(data);
+        if (!errors.isEmpty()) {
+            return new Rejected(new Rejection.InvalidDocument(errors));
+        }
         ObjectNode changes = diff(state.data(), data);
         if (changes.isEmpty()) {
             return new Accepted(List.of());
+        }
+        Optional<Rejection> broken = brokenReference(kind, state.data(), data, references);
+        if (broken.isPresent()) {
+            return new Rejected(broken.get());
         }
         String before = state.status();
         String after = data.path("status").asString();
         ResourceEvent event;
         if (!before.equals(after) && after.equals("inactive")) {
+            List<ResourceRef> dependants = force ? List.of() : dependants(kind, state.resource(), references);
+            if (!dependants.isEmpty()) {
+                return new Rejected(new Rejection.InUse(state.resource(), dependants));
+            }
             event = new ResourceDeactivated(data, changes);
         } else if (!before.equals(after) && after.equals("active")) {
             event = new ResourceReactivated(data, changes);
@@ -78,7 +132,81 @@ public final class ResourceDecider {
         return new Accepted(List.of(event));
     }
 
-    /** {@code {"field": {"from": old, "to": new}}} for every field whose value differs. */
+    /** A field the server manages keeps its value whatever the body or patch said. */
+    private static void restore(String field, ObjectNode before, ObjectNode after) {
+        JsonNode value = before.get(field);
+        if (value == null) {
+            after.remove(field);
+        } else {
+            after.set(field, value);
+        }
+    }
+
+    /** PUT as GEM has it: fields present are set, a {@code null} clears an optional field, absent ones stay. */
+    private static ObjectNode set(ObjectNode data, ObjectNode fields) {
+        fields.properties().forEach(field -> {
+            if (field.getValue().isNull()) {
+                data.remove(field.getKey());
+            } else {
+                data.set(field.getKey(), field.getValue());
+            }
+        });
+        return data;
+    }
+
+    /** RFC 7396: objects merge recursively, {@code null} removes, anything else replaces. */
+    static ObjectNode mergePatch(ObjectNode target, ObjectNode patch) {
+        patch.properties().forEach(field -> {
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                target.remove(field.getKey());
+            } else if (value.isObject()) {
+                JsonNode existing = target.get(field.getKey());
+                ObjectNode base = existing != null && existing.isObject() ? (ObjectNode) existing : JSON.objectNode();
+                target.set(field.getKey(), mergePatch(base, (ObjectNode) value));
+            } else {
+                target.set(field.getKey(), value);
+            }
+        });
+        return target;
+    }
+
+    /** The first reference newly set by this change that names a missing or inactive resource. */
+    private static Optional<Rejection> brokenReference(ResourceKind kind, ObjectNode before, ObjectNode after,
+                                                       References references) {
+        if (!"active".equals(after.path("status").asString())) {
+            return Optional.empty();
+        }
+        for (Reference reference : kind.references()) {
+            Set<String> earlier = before.path("status").asString("").equals("active") ? reference.targets(before) : Set.of();
+            for (String name : reference.targets(after)) {
+                if (earlier.contains(name)) {
+                    continue;
+                }
+                ResourceRef target = new ResourceRef(reference.targetKind(), name);
+                Optional<String> status = references.status(target);
+                if (status.isEmpty() || !status.get().equals("active")) {
+                    return Optional.of(new Rejection.BrokenReference("/" + reference.path(), target, status.isPresent()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Active resources whose blocking references name this one. */
+    private static List<ResourceRef> dependants(ResourceKind kind, ResourceRef resource, References references) {
+        List<ResourceRef> found = new ArrayList<>();
+        for (ResourceKind other : ResourceKinds.ALL) {
+            for (Reference reference : other.references()) {
+                if (reference.blocksDeactivation() && reference.targetKind().equals(kind.name())) {
+                    found.addAll(references.referrers(resource, other.name(), reference.path()));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** {@code {"field": {"from": old, "to": new}}} for every field whose value differs, removed fields included. */
     static ObjectNode diff(ObjectNode before, ObjectNode after) {
         ObjectNode changes = JSON.objectNode();
         after.properties().forEach(field -> {
@@ -87,6 +215,17 @@ public final class ResourceDecider {
                 ObjectNode change = changes.putObject(field.getKey());
                 change.set("from", old == null ? NullNode.getInstance() : old);
                 change.set("to", field.getValue());
+            }
+        });
+        if (changes.has(ResourceKind.SECRET_HASH)) {
+            // Even a hash of a secret is no business of audit readers and webhook subscribers.
+            changes.putObject(ResourceKind.SECRET_HASH).putNull("from").put("to", "[redacted]");
+        }
+        before.properties().forEach(field -> {
+            if (!after.has(field.getKey())) {
+                ObjectNode change = changes.putObject(field.getKey());
+                change.set("from", field.getValue());
+                change.set("to", NullNode.getInstance());
             }
         });
         return changes;

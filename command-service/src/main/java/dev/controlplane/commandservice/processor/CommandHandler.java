@@ -12,6 +12,7 @@ import dev.controlplane.schemas.CommandResult.Outcome;
 import dev.controlplane.schemas.CommandTypes;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,9 +37,11 @@ final class CommandHandler {
     }
 
     private final Supplier<UUID> ids;
+    private final ReferenceView references;
 
-    CommandHandler(Supplier<UUID> ids) {
+    CommandHandler(Supplier<UUID> ids, ReferenceView references) {
         this.ids = ids;
+        this.references = references;
     }
 
     Handled handle(CommandEnvelope command, StoredResource stored, Instant now) {
@@ -51,23 +54,37 @@ final class CommandHandler {
             }
             return new Handled(null, List.of(), accepted(command, first.version(), first.data(), now));
         }
-        if (ResourceKinds.byName(command.resource().kind()).isEmpty()) {
+        Optional<ResourceKind> kind = ResourceKinds.byName(command.resource().kind());
+        if (kind.isEmpty()) {
             return rejected(command, Rejections.invalidCommand("unknown resource kind " + command.resource().kind()), now);
         }
-        ResourceCommand decidable = switch (CommandTypes.verb(command.type())) {
-            case CommandTypes.CREATE -> new ResourceCommand.CreateResource(command.resource(), command.payload());
-            case CommandTypes.UPDATE -> command.expectedVersion() == null ? null
-                    : new ResourceCommand.UpdateResource(command.resource(), command.expectedVersion(), command.payload());
-            default -> null;
-        };
+        ResourceCommand decidable = decidable(command);
         if (decidable == null) {
             return rejected(command, Rejections.invalidCommand("cannot decide command type " + command.type()), now);
         }
         ResourceState state = stored == null ? ResourceState.initial(command.resource())
                 : new ResourceState(command.resource(), stored.sequence(), stored.data());
-        return switch (ResourceDecider.decide(decidable, state, now)) {
+        ReferenceView.Snapshot snapshot = references.asOf(command.issuedAt());
+        Decision decision = ResourceDecider.decide(kind.get(), decidable, state, snapshot, now);
+        if (snapshot.unavailable()) {
+            return rejected(command, Rejections.referencesUnavailable(), now);
+        }
+        return switch (decision) {
             case Decision.Rejected r -> rejected(command, Rejections.toProblem(r.rejection()), now);
             case Decision.Accepted a -> accept(command, stored, state, a.events(), now);
+        };
+    }
+
+    private static ResourceCommand decidable(CommandEnvelope command) {
+        return switch (CommandTypes.verb(command.type())) {
+            case CommandTypes.CREATE -> new ResourceCommand.CreateResource(command.resource(), command.payload(), command.actor());
+            case CommandTypes.UPDATE -> command.expectedVersion() == null ? null
+                    : new ResourceCommand.UpdateResource(command.resource(), command.expectedVersion(), command.payload(),
+                    command.forced());
+            case CommandTypes.PATCH -> command.expectedVersion() == null ? null
+                    : new ResourceCommand.PatchResource(command.resource(), command.expectedVersion(), command.payload(),
+                    command.forced());
+            default -> null;
         };
     }
 

@@ -26,6 +26,7 @@ public final class CommandProcessor implements SmartLifecycle {
     private final KafkaSettings kafka;
     private final ProcessorSettings settings;
     private volatile KafkaStreams streams;
+    private volatile ReferenceIndex references;
     private volatile CompletableFuture<Void> serving = new CompletableFuture<>();
 
     public CommandProcessor(KafkaSettings kafka, ProcessorSettings settings) {
@@ -57,7 +58,9 @@ public final class CommandProcessor implements SmartLifecycle {
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
-        streams = new KafkaStreams(CommandTopology.build(), properties());
+        references = new ReferenceIndex(kafka);
+        references.start();
+        streams = new KafkaStreams(CommandTopology.build(references), properties());
         CompletableFuture<Void> running = new CompletableFuture<>();
         serving = running;
         streams.setStateListener((now, before) -> {
@@ -92,6 +95,10 @@ public final class CommandProcessor implements SmartLifecycle {
             streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             streams = null;
+        }
+        if (references != null) {
+            references.close();
+            references = null;
         }
     }
 

@@ -27,10 +27,10 @@ final class CommandTopology {
     private CommandTopology() {
     }
 
-    static Topology build() {
+    static Topology build(ReferenceView references) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.COMMANDS);
-        topology.addProcessor(DECIDE, DecideProcessor::new, SOURCE);
+        topology.addProcessor(DECIDE, () -> new DecideProcessor(references), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), Serdes.ByteArray()), DECIDE);
         topology.addSink(EVENTS, Topics.EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), DECIDE);
@@ -42,9 +42,13 @@ final class CommandTopology {
 
         private static final Logger log = LoggerFactory.getLogger(DecideProcessor.class);
 
-        private final CommandHandler handler = new CommandHandler(UUID::randomUUID);
+        private final CommandHandler handler;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
+
+        DecideProcessor(ReferenceView references) {
+            this.handler = new CommandHandler(UUID::randomUUID, references);
+        }
 
         @Override
         public void init(ProcessorContext<String, byte[]> context) {

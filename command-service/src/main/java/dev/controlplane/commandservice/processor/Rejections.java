@@ -2,7 +2,9 @@ package dev.controlplane.commandservice.processor;
 
 import dev.controlplane.commandservice.decision.Rejection;
 import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.ResourceRef;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Turns decision rejections into the problem documents recorded as command results. */
 final class Rejections {
@@ -22,7 +24,31 @@ final class Rejections {
                     r.current(), null);
             case Rejection.ImmutableField r -> new Problem("/problems/invalid-request", "Invalid request", 400,
                     r.field() + " cannot be changed", null, List.of(new Problem.FieldError("/" + r.field(), "cannot be changed")));
+            case Rejection.NotMutable r -> Problem.of("immutable-resource", "Method not allowed", 405,
+                    r.resource().kind() + " resources cannot change after creation");
+            case Rejection.InvalidDocument r -> new Problem("/problems/invalid-request", "Invalid request", 400,
+                    "the patched " + "resource would be invalid: " + r.errors().stream()
+                            .map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")), null, r.errors());
+            case Rejection.BrokenReference r -> new Problem("/problems/broken-reference", "Broken reference", 422,
+                    r.field() + " names " + r.target().kind() + " " + r.target().name()
+                            + (r.exists() ? ", which is inactive" : ", which does not exist"),
+                    null, List.of(new Problem.FieldError(r.field(), (r.exists() ? "names an inactive " : "names no existing ")
+                    + r.target().kind() + ": " + r.target().name())));
+            case Rejection.InUse r -> Problem.of("in-use", "In use", 409,
+                    r.resource().kind() + " " + r.resource().name() + " is still referred to by active "
+                            + describe(r.referrers()) + "; change those first, or deactivate with force=true");
         };
+    }
+
+    private static String describe(List<ResourceRef> referrers) {
+        int shown = Math.min(referrers.size(), 20);
+        String names = referrers.subList(0, shown).stream().map(r -> r.kind() + " " + r.name()).collect(Collectors.joining(", "));
+        return referrers.size() > shown ? names + " and " + (referrers.size() - shown) + " more" : names;
+    }
+
+    static Problem referencesUnavailable() {
+        return Problem.of("unavailable", "Service unavailable", 503,
+                "the resources this command refers to could not be checked in time; nothing was changed, retry");
     }
 
     static Problem invalidCommand(String detail) {

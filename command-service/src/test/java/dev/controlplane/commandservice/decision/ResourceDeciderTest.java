@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.controlplane.commandservice.decision.Decision.Accepted;
 import dev.controlplane.commandservice.decision.Decision.Rejected;
 import dev.controlplane.commandservice.decision.ResourceCommand.CreateResource;
+import dev.controlplane.commandservice.decision.ResourceCommand.PatchResource;
 import dev.controlplane.commandservice.decision.ResourceCommand.UpdateResource;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceCreated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceDeactivated;
@@ -13,8 +14,13 @@ import dev.controlplane.commandservice.decision.ResourceEvent.ResourceUpdated;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -23,15 +29,32 @@ class ResourceDeciderTest {
 
     private static final ResourceRef ACME = new ResourceRef("tenant", "acme");
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final ResourceRef ADMINS = new ResourceRef("role", "admins");
+
+    /** What the decision knows of other resources: a cluster "main" is active unless a test says otherwise. */
+    private final Map<ResourceRef, String> statuses = new HashMap<>(Map.of(new ResourceRef("cluster", "main"), "active"));
+    private final List<ResourceRef> roleHolders = new ArrayList<>();
+    private final References references = new References() {
+        @Override
+        public Optional<String> status(ResourceRef resource) {
+            return Optional.ofNullable(statuses.get(resource));
+        }
+
+        @Override
+        public List<ResourceRef> referrers(ResourceRef target, String kind, String path) {
+            return target.equals(ADMINS) && kind.equals("user") && path.equals("roles/*") ? roleHolders : List.of();
+        }
+    };
 
     @Test
     void create_recordsCreated_withActiveStatusAndCreatedAt() {
-        Decision decision = when(given(), new CreateResource(ACME, fields("{\"cluster\":\"main\"}")));
+        Decision decision = when(given(), new CreateResource(ACME, fields("{\"cluster\":\"main\"}"), "alice"));
 
         ResourceEvent event = single(decision);
         assertThat(event).isInstanceOf(ResourceCreated.class);
         assertThat(event.data().toString()).isEqualTo(
-                "{\"name\":\"acme\",\"display_name\":\"acme\",\"cluster\":\"main\",\"status\":\"active\",\"created_at\":\"2026-01-01T00:00:00Z\"}");
+                "{\"name\":\"acme\",\"display_name\":\"acme\",\"cluster\":\"main\",\"status\":\"active\","
+                        + "\"created_at\":\"2026-01-01T00:00:00Z\",\"created_by\":\"alice\"}");
         assertThat(event.changes().path("cluster").path("to").asString()).isEqualTo("main");
     }
 
@@ -39,7 +62,7 @@ class ResourceDeciderTest {
     void create_isRejected_whenTheNameExists_evenIfInactive() {
         ResourceState state = given(aTenantCreated(), aTenantDeactivated());
 
-        Decision decision = when(state, new CreateResource(ACME, fields("{\"cluster\":\"main\"}")));
+        Decision decision = when(state, new CreateResource(ACME, fields("{\"cluster\":\"main\"}"), "alice"));
 
         assertThat(decision).isEqualTo(new Rejected(new Rejection.AlreadyExists(ACME, "inactive")));
     }
@@ -47,7 +70,7 @@ class ResourceDeciderTest {
     @Test
     void update_recordsUpdated_withWhatChanged() {
         Decision decision = when(given(aTenantCreated()),
-                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"display_name\":\"Acme Inc\"}")));
+                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"display_name\":\"Acme Inc\"}"), false));
 
         ResourceEvent event = single(decision);
         assertThat(event).isInstanceOf(ResourceUpdated.class);
@@ -58,7 +81,7 @@ class ResourceDeciderTest {
     @Test
     void update_isRejected_whenTheExpectedVersionIsStale() {
         Decision decision = when(given(aTenantCreated(), aTenantDeactivated()),
-                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"display_name\":\"x\"}")));
+                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"display_name\":\"x\"}"), false));
 
         assertThat(decision).isEqualTo(new Rejected(new Rejection.VersionMismatch(ACME, ExpectedVersion.exactly(1), 2)));
     }
@@ -66,7 +89,7 @@ class ResourceDeciderTest {
     @Test
     void update_withAnyVersion_appliesToTheCurrentVersion() {
         Decision decision = when(given(aTenantCreated(), aTenantDeactivated()),
-                new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"display_name\":\"x\"}")));
+                new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"display_name\":\"x\"}"), false));
 
         assertThat(single(decision)).isInstanceOf(ResourceUpdated.class);
     }
@@ -74,17 +97,17 @@ class ResourceDeciderTest {
     @Test
     void update_toInactive_recordsDeactivated_andBackToActive_recordsReactivated() {
         assertThat(single(when(given(aTenantCreated()),
-                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"status\":\"inactive\"}")))))
+                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"status\":\"inactive\"}"), false))))
                 .isInstanceOf(ResourceDeactivated.class);
         assertThat(single(when(given(aTenantCreated(), aTenantDeactivated()),
-                new UpdateResource(ACME, ExpectedVersion.exactly(2), fields("{\"status\":\"active\"}")))))
+                new UpdateResource(ACME, ExpectedVersion.exactly(2), fields("{\"status\":\"active\"}"), false))))
                 .isInstanceOf(ResourceReactivated.class);
     }
 
     @Test
     void update_thatChangesNothing_isAcceptedWithoutEvents() {
         Decision decision = when(given(aTenantCreated()),
-                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"cluster\":\"main\"}")));
+                new UpdateResource(ACME, ExpectedVersion.exactly(1), fields("{\"cluster\":\"main\"}"), false));
 
         assertThat(decision).isEqualTo(new Accepted(List.of()));
     }
@@ -92,15 +115,15 @@ class ResourceDeciderTest {
     @Test
     void update_isRejected_whenItChangesCreatedAt_butAcceptsTheSameValue() {
         ResourceState state = given(aTenantCreated());
-        assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"created_at\":\"1999-01-01T00:00:00Z\"}"))))
+        assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"created_at\":\"1999-01-01T00:00:00Z\"}"), false)))
                 .isEqualTo(new Rejected(new Rejection.ImmutableField("created_at")));
-        assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"created_at\":\"2026-01-01T00:00:00Z\"}"))))
+        assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"created_at\":\"2026-01-01T00:00:00Z\"}"), false)))
                 .isEqualTo(new Accepted(List.of()));
     }
 
     @Test
     void update_isRejected_whenTheResourceDoesNotExist() {
-        assertThat(when(given(), new UpdateResource(ACME, ExpectedVersion.ANY, fields("{}"))))
+        assertThat(when(given(), new UpdateResource(ACME, ExpectedVersion.ANY, fields("{}"), false)))
                 .isEqualTo(new Rejected(new Rejection.NotFound(ACME)));
     }
 
@@ -109,18 +132,134 @@ class ResourceDeciderTest {
         assertThat(given(aTenantCreated(), aTenantDeactivated()).sequence()).isEqualTo(2);
     }
 
+    @Test
+    void create_isRejected_whenAReferenceNamesAMissingOrInactiveResource() {
+        statuses.remove(new ResourceRef("cluster", "main"));
+        CreateResource create = new CreateResource(ACME, fields("{\"cluster\":\"main\"}"), "alice");
+        assertThat(when(given(), create))
+                .isEqualTo(new Rejected(new Rejection.BrokenReference("/cluster", new ResourceRef("cluster", "main"), false)));
+
+        statuses.put(new ResourceRef("cluster", "main"), "inactive");
+        assertThat(when(given(), create))
+                .isEqualTo(new Rejected(new Rejection.BrokenReference("/cluster", new ResourceRef("cluster", "main"), true)));
+    }
+
+    @Test
+    void update_checksOnlyReferencesItSets_soAnUnchangedReferenceNeedsNoLookup() {
+        ResourceState state = given(aTenantCreated());
+        statuses.clear();
+
+        assertThat(single(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"display_name\":\"A\"}"), false))))
+                .isInstanceOf(ResourceUpdated.class);
+        assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"cluster\":\"other\"}"), false)))
+                .isInstanceOf(Rejected.class);
+    }
+
+    @Test
+    void accessPolicyRealms_referToTenantsAndClusters_butStarIsEveryTenant() {
+        ResourceRef policy = new ResourceRef("access_policy", "readers");
+        String realms = "{\"realms\":[{\"tenant\":\"*\",\"cluster\":\"main\"},{\"tenant\":\"acme\",\"cluster\":\"main\"}],"
+                + "\"scopes\":[\"metrics:read\"]}";
+        assertThat(when(ResourceState.initial(policy), new CreateResource(policy, fields(realms), "alice")))
+                .isEqualTo(new Rejected(new Rejection.BrokenReference("/realms/*/tenant", ACME, false)));
+
+        statuses.put(ACME, "active");
+        assertThat(single(when(ResourceState.initial(policy), new CreateResource(policy, fields(realms), "alice"))))
+                .isInstanceOf(ResourceCreated.class);
+    }
+
+    @Test
+    void patch_mergesObjects_removesNulls_andKeepsTheRest() {
+        ResourceRef plugin = new ResourceRef("plugin", "exporter");
+        ResourceState state = givenFor(plugin, single(when(ResourceState.initial(plugin), new CreateResource(plugin,
+                fields("{\"version\":\"1.0\",\"source\":\"oci://x\",\"config\":{\"a\":1,\"b\":{\"c\":2}}}"), "alice"))));
+
+        ResourceEvent event = single(when(state, new PatchResource(plugin, ExpectedVersion.exactly(1),
+                fields("{\"config\":{\"a\":null,\"b\":{\"d\":3}},\"enabled\":true}"), false)));
+
+        assertThat(event.data().path("config").toString()).isEqualTo("{\"b\":{\"c\":2,\"d\":3}}");
+        assertThat(event.data().path("enabled").asBoolean()).isTrue();
+        assertThat(event.data().path("version").asString()).isEqualTo("1.0");
+        assertThat(event.changes().propertyNames()).containsExactlyInAnyOrder("config", "enabled");
+    }
+
+    @Test
+    void patch_thatRemovesARequiredField_isRejected_andStatusInactiveDeactivates() {
+        ResourceState state = given(aTenantCreated());
+
+        Decision removed = when(state, new PatchResource(ACME, ExpectedVersion.exactly(1), fields("{\"cluster\":null}"), false));
+        assertThat(removed).isInstanceOf(Rejected.class);
+        assertThat(((Rejected) removed).rejection()).isInstanceOf(Rejection.InvalidDocument.class);
+
+        assertThat(single(when(state, new PatchResource(ACME, ExpectedVersion.exactly(1), fields("{\"status\":\"inactive\"}"), false))))
+                .isInstanceOf(ResourceDeactivated.class);
+    }
+
+    @Test
+    void serverManagedFields_followOneRule_nameIgnored_othersRefusedWhenTheyDiffer() {
+        ResourceState state = given(aTenantCreated());
+        for (String body : List.of("{\"created_by\":\"mallory\"}", "{\"version\":7}")) {
+            assertThat(when(state, new PatchResource(ACME, ExpectedVersion.ANY, fields(body), false)))
+                    .isInstanceOf(Rejected.class);
+            assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY, fields(body), false)))
+                    .isInstanceOf(Rejected.class);
+        }
+        assertThat(when(state, new UpdateResource(ACME, ExpectedVersion.ANY,
+                fields("{\"created_by\":\"alice\",\"version\":1,\"created_at\":\"2026-01-01T00:00:00Z\"}"), false)))
+                .isEqualTo(new Accepted(List.of()));
+    }
+
+    @Test
+    void aRoleHeldByActiveUsers_isNotDeactivated_unlessForced() {
+        ResourceState role = givenFor(ADMINS, single(when(ResourceState.initial(ADMINS),
+                new CreateResource(ADMINS, fields("{\"scopes\":[\"users:read\"]}"), "alice"))));
+        roleHolders.add(new ResourceRef("user", "bob"));
+        ObjectNode inactive = fields("{\"status\":\"inactive\"}");
+
+        assertThat(when(role, new UpdateResource(ADMINS, ExpectedVersion.exactly(1), inactive, false)))
+                .isEqualTo(new Rejected(new Rejection.InUse(ADMINS, List.of(new ResourceRef("user", "bob")))));
+        assertThat(single(when(role, new UpdateResource(ADMINS, ExpectedVersion.exactly(1), inactive, true))))
+                .isInstanceOf(ResourceDeactivated.class);
+    }
+
+    @Test
+    void anImmutableKind_refusesEveryChange() {
+        ResourceRef cluster = new ResourceRef("cluster", "east");
+        ResourceState state = givenFor(cluster, single(when(ResourceState.initial(cluster),
+                new CreateResource(cluster, fields("{\"kind\":\"metrics\"}"), "alice"))));
+
+        assertThat(when(state, new UpdateResource(cluster, ExpectedVersion.ANY, fields("{\"display_name\":\"E\"}"), false)))
+                .isEqualTo(new Rejected(new Rejection.NotMutable(cluster)));
+    }
+
+    @Test
+    void aUser_isNamedByItsUsername_andItsRolesMustBeActive() {
+        ResourceRef bob = new ResourceRef("user", "bob");
+        CreateResource create = new CreateResource(bob, fields("{\"roles\":[\"admins\"]}"), "alice");
+        assertThat(when(ResourceState.initial(bob), create)).isInstanceOf(Rejected.class);
+
+        statuses.put(ADMINS, "active");
+        ResourceEvent created = single(when(ResourceState.initial(bob), create));
+        assertThat(created.data().path("username").asString()).isEqualTo("bob");
+        assertThat(created.data().path("name").asString()).isEqualTo("bob");
+    }
+
     // --- fixtures
 
     private static ResourceState given(ResourceEvent... history) {
-        ResourceState state = ResourceState.initial(ACME);
+        return givenFor(ACME, history);
+    }
+
+    private static ResourceState givenFor(ResourceRef resource, ResourceEvent... history) {
+        ResourceState state = ResourceState.initial(resource);
         for (ResourceEvent event : history) {
             state = ResourceDecider.evolve(state, event);
         }
         return state;
     }
 
-    private static Decision when(ResourceState state, ResourceCommand command) {
-        return ResourceDecider.decide(command, state, NOW);
+    private Decision when(ResourceState state, ResourceCommand command) {
+        return ResourceDecider.decide(ResourceKinds.byName(command.resource().kind()).orElseThrow(), command, state, references, NOW);
     }
 
     private static ResourceEvent single(Decision decision) {
@@ -131,12 +270,12 @@ class ResourceDeciderTest {
     }
 
     static ResourceEvent aTenantCreated() {
-        return single(ResourceDecider.decide(new CreateResource(ACME, fields("{\"cluster\":\"main\"}")), ResourceState.initial(ACME), NOW));
+        return single(new ResourceDeciderTest().when(ResourceState.initial(ACME), new CreateResource(ACME, fields("{\"cluster\":\"main\"}"), "alice")));
     }
 
     static ResourceEvent aTenantDeactivated() {
-        return single(ResourceDecider.decide(new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"status\":\"inactive\"}")),
-                given(aTenantCreated()), NOW));
+        return single(new ResourceDeciderTest().when(given(aTenantCreated()),
+                new UpdateResource(ACME, ExpectedVersion.ANY, fields("{\"status\":\"inactive\"}"), false)));
     }
 
     private static ObjectNode fields(String json) {

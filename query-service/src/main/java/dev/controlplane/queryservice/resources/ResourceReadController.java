@@ -1,6 +1,7 @@
 package dev.controlplane.queryservice.resources;
 
 import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.Collections;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
 import dev.controlplane.httpsupport.QueryParameters;
@@ -9,7 +10,6 @@ import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
-import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,15 +47,17 @@ class ResourceReadController {
     ResponseEntity<byte[]> get(@PathVariable String collection, @PathVariable String name,
                                @RequestParam(name = "min_version", required = false) String minVersionParam)
             throws SQLException, InterruptedException {
-        ResourceKind kind = kind(collection);
+        ResourceKind kind = Collections.kind(collection);
         Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
         Optional<ResourceReadModel.Row> row = minVersion == null
                 ? readModel.find(kind.name(), name)
                 : awaitVersion(kind, name, minVersion);
         ResourceReadModel.Row found = row.orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));
         HttpHeaders headers = new HttpHeaders();
-        headers.setETag("\"" + found.version() + "\"");
-        return JsonResponses.json(200, headers, found.data());
+        if (kind.mutable()) {
+            headers.setETag("\"" + found.version() + "\"");
+        }
+        return JsonResponses.json(200, headers, kind.shown(found.data()));
     }
 
     private Optional<ResourceReadModel.Row> awaitVersion(ResourceKind kind, String name, long minVersion)
@@ -84,7 +86,7 @@ class ResourceReadController {
                                 @RequestParam(name = "include-non-active", required = false) String includeParam,
                                 @RequestParam(required = false) String limit,
                                 @RequestParam(required = false) String cursor) throws SQLException {
-        ResourceKind kind = kind(collection);
+        ResourceKind kind = Collections.kind(collection);
         boolean includeInactive = QueryParameters.flag("include-non-active", includeParam);
         int pageSize = QueryParameters.limit(limit);
         String filter = kind.name() + "|" + includeInactive;
@@ -93,7 +95,7 @@ class ResourceReadController {
         boolean more = rows.size() > pageSize;
         List<ResourceReadModel.Row> page = more ? rows.subList(0, pageSize) : rows;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.stream().map(ResourceReadModel.Row::data).toList());
+        body.put("items", page.stream().map(row -> kind.shown(row.data())).toList());
         body.put("type", kind.name());
         body.put("next_cursor", more ? next(page.getLast().name(), filter) : null);
         return JsonResponses.json(200, new HttpHeaders(), body);
@@ -105,8 +107,4 @@ class ResourceReadController {
         return cursors.encode(position, filter);
     }
 
-    private static ResourceKind kind(String collection) {
-        return ResourceKinds.byCollection(collection)
-                .orElseThrow(() -> ApiException.notFound("no such collection: " + collection));
-    }
 }
