@@ -4,6 +4,7 @@ import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.schemas.ConsumerGroups;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties({KafkaSettings.class, AuditProjectorSettings.class})
 public class AuditProjectorConfiguration {
 
-    public static final String PROJECTOR_GROUP = "audit-projector";
+    public static final String PROJECTOR_GROUP = ConsumerGroups.AUDIT;
 
     @Bean(destroyMethod = "close")
     SqlStore auditProjectorStore(AuditProjectorSettings settings) {

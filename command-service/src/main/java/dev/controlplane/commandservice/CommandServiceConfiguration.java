@@ -1,5 +1,6 @@
 package dev.controlplane.commandservice;
 
+import dev.controlplane.commandservice.api.LicenseSettings;
 import dev.controlplane.commandservice.gateway.CommandGateway;
 import dev.controlplane.commandservice.gateway.GatewaySettings;
 import dev.controlplane.commandservice.processor.CommandProcessor;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Import;
 
 /** The command service: REST writes and the gateway; and the processor, unless it runs elsewhere. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KafkaSettings.class, GatewaySettings.class, ProcessorSettings.class})
+@EnableConfigurationProperties({KafkaSettings.class, GatewaySettings.class, ProcessorSettings.class, LicenseSettings.class})
 @Import(HttpSupportConfiguration.class)
 @ComponentScan("dev.controlplane.commandservice.api")
 public class CommandServiceConfiguration {

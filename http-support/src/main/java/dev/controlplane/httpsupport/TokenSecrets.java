@@ -13,16 +13,29 @@ import java.util.HexFormat;
  */
 public final class TokenSecrets {
 
-    public static final String PREFIX = "cpat_";
+    /** Access tokens; API keys. The prefix tells a leaked secret's kind to people and secret scanners. */
+    public static final String TOKEN_PREFIX = "cpat_";
+    public static final String API_KEY_PREFIX = "cpk_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TokenSecrets() {
     }
 
     public static String newToken() {
+        return newSecret(TOKEN_PREFIX);
+    }
+
+    public static String newSecret(String prefix) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** What lists show instead of a secret: enough to recognise it, never enough to use it. */
+    public static String mask(String secret) {
+        int underscore = secret.indexOf('_');
+        String prefix = underscore > 0 && underscore < 8 ? secret.substring(0, underscore + 1) : "";
+        return prefix + "…" + secret.substring(Math.max(prefix.length(), secret.length() - 4));
     }
 
     public static String hash(String secret) {

@@ -7,12 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -36,6 +39,7 @@ public final class EventProjector implements SmartLifecycle {
     }
 
     private final String groupId;
+    private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
     private final KafkaSettings settings;
     private final BatchHandler handler;
     private final LatencyRecorder lag = new LatencyRecorder(1 << 20);
@@ -81,6 +85,7 @@ public final class EventProjector implements SmartLifecycle {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
+                    commitSkippedMarkers(consumer);
                     continue;
                 }
                 List<EventEnvelope> events = new ArrayList<>(records.count());
@@ -92,12 +97,7 @@ public final class EventProjector implements SmartLifecycle {
                     return;
                 }
                 recordLag(events);
-                try {
-                    consumer.commitSync();
-                } catch (RuntimeException e) {
-                    // The batch is durable; after a rebalance it is replayed and skipped by sequence.
-                    log.warn("projector {} could not commit offsets: {}", groupId, e.toString());
-                }
+                commit(consumer);
             }
         } catch (WakeupException e) {
             // stop() asked us to leave poll().
@@ -105,6 +105,28 @@ public final class EventProjector implements SmartLifecycle {
             log.error("projector {} stopped on an unreadable event", groupId, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void commit(KafkaConsumer<String, byte[]> consumer) {
+        try {
+            consumer.commitSync();
+            consumer.assignment().forEach(partition -> committedPositions.put(partition, consumer.position(partition)));
+        } catch (RuntimeException e) {
+            // The batch is durable; after a rebalance it is replayed and skipped by sequence.
+            log.warn("projector {} could not commit offsets: {}", groupId, e.toString());
+        }
+    }
+
+    /**
+     * A poll that returns nothing may still move past transaction markers; committing that position keeps the
+     * group's lag at zero when the projector is idle, so operators see 0, not a marker per partition.
+     */
+    private void commitSkippedMarkers(KafkaConsumer<String, byte[]> consumer) {
+        boolean moved = consumer.assignment().stream()
+                .anyMatch(partition -> !Long.valueOf(consumer.position(partition)).equals(committedPositions.get(partition)));
+        if (moved) {
+            commit(consumer);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.queryservice.resources.ProjectionProgress;
 import dev.controlplane.queryservice.resources.ResourceReadModel;
+import dev.controlplane.schemas.ConsumerGroups;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -18,11 +19,11 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({KafkaSettings.class, QuerySettings.class})
 @Import(HttpSupportConfiguration.class)
-@ComponentScan({"dev.controlplane.queryservice.resources", "dev.controlplane.queryservice.audit"})
+@ComponentScan({"dev.controlplane.queryservice.resources", "dev.controlplane.queryservice.audit", "dev.controlplane.queryservice.system"})
 public class QueryServiceConfiguration {
 
     /** Consumer group of the resource projector; its offsets say how far the read model has come. */
-    public static final String PROJECTOR_GROUP = "query-service";
+    public static final String PROJECTOR_GROUP = ConsumerGroups.READ_MODEL;
 
     @Bean(destroyMethod = "close")
     SqlStore queryReadModelStore(QuerySettings settings) {

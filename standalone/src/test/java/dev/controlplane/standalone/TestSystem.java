@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
@@ -17,6 +21,8 @@ import org.testcontainers.kafka.KafkaContainer;
 final class TestSystem {
 
     static final String TOKEN = "test-admin-token";
+    /** The license issuer the shared system trusts; tests sign licenses with its private key. */
+    static final KeyPair LICENSE_ISSUER = licenseIssuer();
     private static Standalone shared;
     private static KafkaContainer container;
 
@@ -73,7 +79,16 @@ final class TestSystem {
             container.start();
             env.put("ADMIN_KAFKA_BOOTSTRAP_SERVERS", container.getBootstrapServers());
         }
-        return Standalone.start(env, withRandomPort());
+        return Standalone.start(env, withRandomPort("--admin.licenses.public-key="
+                + Base64.getEncoder().encodeToString(LICENSE_ISSUER.getPublic().getEncoded())));
+    }
+
+    private static KeyPair licenseIssuer() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean dockerAvailable() {

@@ -43,18 +43,18 @@ class ResourceWriteController {
     static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final CommandGateway gateway;
-    private final GatewaySettings settings;
+    private final CommandRunner runner;
 
-    ResourceWriteController(CommandGateway gateway, GatewaySettings settings) {
+    ResourceWriteController(CommandGateway gateway, CommandRunner runner) {
         this.gateway = gateway;
-        this.settings = settings;
+        this.runner = runner;
     }
 
     @PostMapping("/api/v1/{collection}")
     ResponseEntity<byte[]> create(@PathVariable String collection, HttpServletRequest request) {
         ResourceKind kind = Collections.kind(collection);
         ResourceKind.Validated valid = kind.validateCreate(JsonBodies.read(request, MAX_BODY_BYTES));
-        requireValid(valid);
+        CommandRunner.requireValid(valid);
         ResourceRef resource = new ResourceRef(kind.name(), valid.name());
         ObjectNode payload = valid.payload();
         String secret = null;
@@ -63,7 +63,7 @@ class ResourceWriteController {
             payload.put(ResourceKind.SECRET_HASH, TokenSecrets.hash(secret));
         }
         CommandEnvelope command = CommandFactory.command(request, CommandTypes.CREATE, resource, null, payload, false);
-        return answer(kind, command, secret);
+        return runner.answer(kind, command, secret);
     }
 
     @PutMapping("/api/v1/{collection}/{name}")
@@ -74,9 +74,9 @@ class ResourceWriteController {
         ResourceKind kind = mutableKind(collection);
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ResourceKind.Validated valid = kind.validateUpdate(name, JsonBodies.read(request, MAX_BODY_BYTES));
-        requireValid(valid);
+        CommandRunner.requireValid(valid);
         ResourceRef resource = new ResourceRef(kind.name(), name);
-        return answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload(), force), null);
+        return runner.answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload(), force), null);
     }
 
     /** A JSON merge patch (RFC 7396), applied by the single writer to the version named in If-Match. */
@@ -88,9 +88,9 @@ class ResourceWriteController {
         ResourceKind kind = mutableKind(collection);
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ResourceKind.Validated valid = kind.validatePatch(name, JsonBodies.read(request, MAX_BODY_BYTES));
-        requireValid(valid);
+        CommandRunner.requireValid(valid);
         ResourceRef resource = new ResourceRef(kind.name(), name);
-        return answer(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, valid.payload(), force), null);
+        return runner.answer(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, valid.payload(), force), null);
     }
 
     @GetMapping("/api/v1/commands/{id}")
@@ -111,42 +111,6 @@ class ResourceWriteController {
                 });
     }
 
-    /** @param secret shown in this answer only (a new token's); never stored or logged */
-    private ResponseEntity<byte[]> answer(ResourceKind kind, CommandEnvelope command, String secret) {
-        CommandResult result;
-        try {
-            result = gateway.send(command).get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            HttpHeaders headers = new HttpHeaders();
-            String statusUrl = "/api/v1/commands/" + command.id();
-            headers.add(HttpHeaders.LOCATION, statusUrl);
-            headers.add(HttpHeaders.RETRY_AFTER, "1");
-            return JsonResponses.json(202, headers, Map.of("id", command.id(), "status", "pending", "status_url", statusUrl));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a decision", e);
-        } catch (ExecutionException e) {
-            throw new ApiException(Problem.of("unavailable", "Service unavailable", 503,
-                    "the command could not be sent to the log; nothing was changed"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
-        }
-        if (!result.accepted()) {
-            throw new ApiException(result.problem());
-        }
-        HttpHeaders headers = new HttpHeaders();
-        if (kind.mutable()) {
-            headers.setETag(Preconditions.etag(result.version()));
-        }
-        boolean created = CommandTypes.verb(result.commandType()).equals(CommandTypes.CREATE);
-        if (created) {
-            headers.add(HttpHeaders.LOCATION, "/api/v1/" + kind.collection() + "/" + result.resource().name());
-        }
-        ObjectNode body = kind.shown(result.data());
-        if (secret != null && created) {
-            body = body.deepCopy().put("token", secret);
-        }
-        return JsonResponses.json(created ? 201 : 200, headers, body);
-    }
-
     private static Map<String, Object> describe(CommandResult result) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", result.commandId());
@@ -162,7 +126,6 @@ class ResourceWriteController {
         return body;
     }
 
-
     /** Kinds that cannot change answer 405 to PUT and PATCH, as GEM's clusters. */
     private static ResourceKind mutableKind(String collection) {
         ResourceKind kind = Collections.kind(collection);
@@ -171,13 +134,5 @@ class ResourceWriteController {
                     kind.name() + " resources cannot change after creation"), Map.of(HttpHeaders.ALLOW, "GET, POST"));
         }
         return kind;
-    }
-
-    private static void requireValid(ResourceKind.Validated valid) {
-        if (!valid.valid()) {
-            String detail = valid.errors().stream().map(e -> e.field() + " " + e.message())
-                    .reduce((a, b) -> a + "; " + b).orElse("invalid request");
-            throw new ApiException(new Problem("/problems/invalid-request", "Invalid request", 400, detail, null, valid.errors()));
-        }
     }
 }

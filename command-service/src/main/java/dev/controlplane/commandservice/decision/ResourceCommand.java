@@ -21,6 +21,17 @@ public sealed interface ResourceCommand {
             implements ResourceCommand {
     }
 
+    /** What a {@link ChangeItem} does to one item of a kind's item list. */
+    enum ItemChange { ADD, PATCH, REMOVE }
+
+    /**
+     * Add, merge-patch or remove one named item of a single-document kind's item list (an API key), on the version
+     * the caller expects. {@code value} is the new item (ADD), the merge patch (PATCH) or null (REMOVE).
+     */
+    record ChangeItem(ResourceRef resource, ExpectedVersion expected, ItemChange change, String item, ObjectNode value)
+            implements ResourceCommand {
+    }
+
     /** Apply a JSON merge patch (RFC 7396) to the version the caller expects; {@code null} removes a field. */
     record PatchResource(ResourceRef resource, ExpectedVersion expected, ObjectNode patch, boolean force)
             implements ResourceCommand {

@@ -2,6 +2,7 @@ package dev.controlplane.commandservice.decision;
 
 import dev.controlplane.commandservice.decision.Decision.Accepted;
 import dev.controlplane.commandservice.decision.Decision.Rejected;
+import dev.controlplane.commandservice.decision.ResourceCommand.ChangeItem;
 import dev.controlplane.commandservice.decision.ResourceCommand.CreateResource;
 import dev.controlplane.commandservice.decision.ResourceCommand.PatchResource;
 import dev.controlplane.commandservice.decision.ResourceCommand.UpdateResource;
@@ -9,6 +10,7 @@ import dev.controlplane.commandservice.decision.ResourceEvent.ResourceCreated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceDeactivated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceReactivated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceUpdated;
+import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.Problem.FieldError;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
@@ -16,12 +18,16 @@ import dev.controlplane.schemas.kinds.ResourceKind.Reference;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,15 +44,84 @@ public final class ResourceDecider {
     private ResourceDecider() {
     }
 
+    /** @param actor who sent the command: the {@code created_by} of what it creates */
     public static Decision decide(ResourceKind kind, ResourceCommand command, ResourceState state, References references,
-                                  Instant now) {
+                                  Instant now, String actor) {
+        if (!(command instanceof CreateResource) && !state.exists() && kind.isSingleton()) {
+            state = firstVersionOf(kind, state, command, now, actor);
+            if (state == null) {
+                return new Rejected(new Rejection.NotFound(command.resource()));
+            }
+        }
         return switch (command) {
             case CreateResource create -> create(kind, create, state, references, now);
-            case UpdateResource update -> change(kind, state, references, update.expected(), update.force(), update.fields(),
+            case UpdateResource update -> change(kind, state, references, update.expected(), update.force(), update.fields(), now,
                     data -> set(data, update.fields()));
-            case PatchResource patch -> change(kind, state, references, patch.expected(), patch.force(), patch.patch(),
+            case PatchResource patch -> change(kind, state, references, patch.expected(), patch.force(), patch.patch(), now,
                     data -> mergePatch(data, patch.patch()));
+            case ChangeItem item -> changeItem(kind, state, references, item, now);
         };
+    }
+
+    private static Decision changeItem(ResourceKind kind, ResourceState state, References references, ChangeItem command,
+                                       Instant now) {
+        if (kind.itemList() == null) {
+            return new Rejected(new Rejection.NotMutable(state.resource()));
+        }
+        if (!state.exists()) {
+            return new Rejected(new Rejection.NotFound(state.resource()));
+        }
+        ResourceRef item = new ResourceRef(kind.name() + ".item", command.item());
+        JsonNode list = state.data().path(kind.itemList());
+        int index = -1;
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).path("name").asString().equals(command.item())) {
+                index = i;
+            }
+        }
+        if (command.change() == ResourceCommand.ItemChange.ADD && index >= 0) {
+            return new Rejected(new Rejection.AlreadyExists(item, "active"));
+        }
+        if (!state.unborn() && !command.expected().matches(state.sequence())) {
+            return new Rejected(new Rejection.VersionMismatch(state.resource(), command.expected(), state.sequence()));
+        }
+        if (command.change() != ResourceCommand.ItemChange.ADD && index < 0) {
+            return new Rejected(new Rejection.NotFound(item));
+        }
+        int at = index;
+        return change(kind, state, references, command.expected(), false, JSON.objectNode(), now, data -> {
+            ArrayNode items = data.has(kind.itemList()) && data.get(kind.itemList()).isArray()
+                    ? (ArrayNode) data.get(kind.itemList()) : data.putArray(kind.itemList());
+            switch (command.change()) {
+                case ADD -> items.add(command.value());
+                case PATCH -> items.set(at, mergePatch((ObjectNode) items.get(at), command.value()));
+                case REMOVE -> items.remove(at);
+            }
+            return data;
+        });
+    }
+
+    /**
+     * A single-document kind exists from its first write: with If-Match "0" or "*" the change applies to an empty
+     * document at version 0 and its event is a creation. Null when the caller expected some other version.
+     */
+    private static ResourceState firstVersionOf(ResourceKind kind, ResourceState state, ResourceCommand command, Instant now,
+                                                String actor) {
+        ExpectedVersion expected = switch (command) {
+            case UpdateResource update -> update.expected();
+            case PatchResource patch -> patch.expected();
+            case ChangeItem item -> item.expected();
+            case CreateResource create -> null;
+        };
+        if (expected == null || !expected.matches(0)) {
+            return null;
+        }
+        ObjectNode empty = JSON.objectNode();
+        empty.put("name", kind.singleton());
+        empty.put("status", "active");
+        empty.put("created_at", now.toString());
+        empty.put("created_by", actor);
+        return new ResourceState(state.resource(), 0, empty, true);
     }
 
     public static ResourceState evolve(ResourceState state, ResourceEvent event) {
@@ -78,10 +153,13 @@ public final class ResourceDecider {
     }
 
     private static Decision change(ResourceKind kind, ResourceState state, References references,
-                                   dev.controlplane.schemas.ExpectedVersion expected, boolean force, ObjectNode body,
-                                   UnaryOperator<ObjectNode> apply) {
+                                   ExpectedVersion expected, boolean force, ObjectNode body,
+                                   Instant now, UnaryOperator<ObjectNode> apply) {
         if (!state.exists()) {
             return new Rejected(new Rejection.NotFound(state.resource()));
+        }
+        if (state.unborn()) {
+            return firstChange(kind, state, references, now, apply);
         }
         if (!expected.matches(state.sequence())) {
             return new Rejected(new Rejection.VersionMismatch(state.resource(), expected, state.sequence()));
@@ -98,12 +176,12 @@ public final class ResourceDecider {
                 return new Rejected(new Rejection.ImmutableField(field));
             }
         }
-        ObjectNode data = apply.apply(state.data().deepCopy());
+        ObjectNode data = reconcileItems(kind, state.data(), apply.apply(state.data().deepCopy()), now);
         kind.immutableFields().forEach(field -> restore(field, state.data(), data));
         restore("name", state.data(), data);
         restore(kind.nameField(), state.data(), data);
         restore(ResourceKind.SECRET_HASH, state.data(), data);
-        List<FieldError> errors = kind.checkDocument(data);
+        List<FieldError> errors = checkDocument(kind, data);
         if (!errors.isEmpty()) {
             return new Rejected(new Rejection.InvalidDocument(errors));
         }
@@ -130,6 +208,68 @@ public final class ResourceDecider {
             event = new ResourceUpdated(data, changes);
         }
         return new Accepted(List.of(event));
+    }
+
+    private static Decision firstChange(ResourceKind kind, ResourceState state, References references, Instant now,
+                                       UnaryOperator<ObjectNode> apply) {
+        ObjectNode data = reconcileItems(kind, state.data(), apply.apply(state.data().deepCopy()), now);
+        for (String field : List.of("name", "status", "created_at", "created_by")) {
+            restore(field, state.data(), data);
+        }
+        List<FieldError> errors = checkDocument(kind, data);
+        if (!errors.isEmpty()) {
+            return new Rejected(new Rejection.InvalidDocument(errors));
+        }
+        Optional<Rejection> broken = brokenReference(kind, JSON.objectNode(), data, references);
+        if (broken.isPresent()) {
+            return new Rejected(broken.get());
+        }
+        return new Accepted(List.of(new ResourceCreated(data, diff(JSON.objectNode(), data))));
+    }
+
+    /**
+     * Items of an item list keep what only the server sets: an item sent with a {@code proposed} secret (the gateway
+     * generated one because the client gave none) keeps the secret it already had, if an item of that name exists;
+     * a new item is stamped with its creation time (the document's, as it is decided now).
+     */
+    private static ObjectNode reconcileItems(ResourceKind kind, ObjectNode before, ObjectNode after, Instant decidedAt) {
+        if (kind.itemList() == null || !after.path(kind.itemList()).isArray()) {
+            return after;
+        }
+        Map<String, JsonNode> earlier = new HashMap<>();
+        before.path(kind.itemList()).forEach(item -> earlier.put(item.path("name").asString(), item));
+        String now = decidedAt.toString();
+        for (JsonNode node : after.get(kind.itemList())) {
+            ObjectNode item = (ObjectNode) node;
+            JsonNode old = earlier.get(item.path("name").asString());
+            boolean proposed = item.path("proposed").asBoolean(false);
+            item.remove("proposed");
+            if (old != null && proposed) {
+                item.set("key_hash", old.get("key_hash"));
+                item.set("masked", old.get("masked"));
+            }
+            if (old != null && old.has("created_at")) {
+                item.set("created_at", old.get("created_at"));
+            } else if (!item.has("created_at")) {
+                item.put("created_at", now);
+            }
+        }
+        return after;
+    }
+
+    /** The kind's schema, and for item lists, that no two items share a name. */
+    private static List<FieldError> checkDocument(ResourceKind kind, ObjectNode data) {
+        List<FieldError> errors = new ArrayList<>(kind.checkDocument(data));
+        if (kind.itemList() != null) {
+            Set<String> names = new HashSet<>();
+            JsonNode items = data.path(kind.itemList());
+            for (int i = 0; i < items.size(); i++) {
+                if (!names.add(items.get(i).path("name").asString())) {
+                    errors.add(new FieldError("/" + kind.itemList() + "/" + i + "/name", "repeats the name of an earlier item"));
+                }
+            }
+        }
+        return errors;
     }
 
     /** A field the server manages keeps its value whatever the body or patch said. */

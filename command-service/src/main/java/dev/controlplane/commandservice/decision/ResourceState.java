@@ -8,8 +8,13 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * @param sequence 0 before the resource exists
  * @param data     null before the resource exists
+ * @param unborn   true for the empty version 0 of a single-document kind, which its first write creates
  */
-public record ResourceState(ResourceRef resource, long sequence, ObjectNode data) {
+public record ResourceState(ResourceRef resource, long sequence, ObjectNode data, boolean unborn) {
+
+    public ResourceState(ResourceRef resource, long sequence, ObjectNode data) {
+        this(resource, sequence, data, false);
+    }
 
     public static ResourceState initial(ResourceRef resource) {
         return new ResourceState(resource, 0, null);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -65,7 +66,7 @@ final class CommandHandler {
         ResourceState state = stored == null ? ResourceState.initial(command.resource())
                 : new ResourceState(command.resource(), stored.sequence(), stored.data());
         ReferenceView.Snapshot snapshot = references.asOf(command.issuedAt());
-        Decision decision = ResourceDecider.decide(kind.get(), decidable, state, snapshot, now);
+        Decision decision = ResourceDecider.decide(kind.get(), decidable, state, snapshot, now, command.actor());
         if (snapshot.unavailable()) {
             return rejected(command, Rejections.referencesUnavailable(), now);
         }
@@ -84,8 +85,21 @@ final class CommandHandler {
             case CommandTypes.PATCH -> command.expectedVersion() == null ? null
                     : new ResourceCommand.PatchResource(command.resource(), command.expectedVersion(), command.payload(),
                     command.forced());
+            case CommandTypes.ADD_ITEM -> item(command, ResourceCommand.ItemChange.ADD);
+            case CommandTypes.PATCH_ITEM -> item(command, ResourceCommand.ItemChange.PATCH);
+            case CommandTypes.REMOVE_ITEM -> item(command, ResourceCommand.ItemChange.REMOVE);
             default -> null;
         };
+    }
+
+    private static ResourceCommand item(CommandEnvelope command, ResourceCommand.ItemChange change) {
+        String name = command.payload().path("item").asString(null);
+        JsonNode value = command.payload().get("value");
+        if (command.expectedVersion() == null || name == null || (change != ResourceCommand.ItemChange.REMOVE && !(value instanceof ObjectNode))) {
+            return null;
+        }
+        return new ResourceCommand.ChangeItem(command.resource(), command.expectedVersion(), change, name,
+                value instanceof ObjectNode object ? object : null);
     }
 
     private Handled accept(CommandEnvelope command, StoredResource stored, ResourceState state,

@@ -2,6 +2,7 @@ package dev.controlplane.commandservice.processor;
 
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.kafkasupport.TopicProvisioner;
+import dev.controlplane.schemas.ConsumerGroups;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,7 @@ import org.springframework.context.SmartLifecycle;
 public final class CommandProcessor implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
-    static final String APPLICATION_ID = "admin-processor";
+    static final String APPLICATION_ID = ConsumerGroups.PROCESSOR;
 
     private final KafkaSettings kafka;
     private final ProcessorSettings settings;

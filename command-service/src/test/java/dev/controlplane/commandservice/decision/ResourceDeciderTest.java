@@ -259,7 +259,7 @@ class ResourceDeciderTest {
     }
 
     private Decision when(ResourceState state, ResourceCommand command) {
-        return ResourceDecider.decide(ResourceKinds.byName(command.resource().kind()).orElseThrow(), command, state, references, NOW);
+        return ResourceDecider.decide(ResourceKinds.byName(command.resource().kind()).orElseThrow(), command, state, references, NOW, "alice");
     }
 
     private static ResourceEvent single(Decision decision) {

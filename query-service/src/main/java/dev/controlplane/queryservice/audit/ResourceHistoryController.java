@@ -11,6 +11,7 @@ import dev.controlplane.httpsupport.QueryParameters;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /api/v1/{collection}/{name}/history}: a resource's events, oldest first by default, each with who,
- * when, which version and what changed. It reads the audit store, which holds exactly one record per event.
+ * when, which version and what changed ({@code /api/v1/config/history} for the configuration). It reads the
+ * audit store, which holds exactly one record per event.
  */
 @RestController
 class ResourceHistoryController {
@@ -43,7 +45,18 @@ class ResourceHistoryController {
                                    @RequestParam(required = false) String order,
                                    @RequestParam(required = false) String limit,
                                    @RequestParam(required = false) String cursor) throws SQLException {
-        ResourceKind kind = Collections.kind(collection);
+        return page(Collections.kind(collection), name, order, limit, cursor);
+    }
+
+    @GetMapping("/api/v1/config/history")
+    ResponseEntity<byte[]> configHistory(@RequestParam(required = false) String order,
+                                         @RequestParam(required = false) String limit,
+                                         @RequestParam(required = false) String cursor) throws SQLException {
+        return page(ResourceKinds.CONFIG, ResourceKinds.CONFIG.singleton(), order, limit, cursor);
+    }
+
+    private ResponseEntity<byte[]> page(ResourceKind kind, String name, String order, String limit, String cursor)
+            throws SQLException {
         if (!ResourceKind.NAME.matcher(name).matches()) {
             throw ApiException.notFound(kind.name() + " " + name + " does not exist");
         }

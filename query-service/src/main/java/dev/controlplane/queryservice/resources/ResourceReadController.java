@@ -4,12 +4,15 @@ import dev.controlplane.httpsupport.ApiException;
 import dev.controlplane.httpsupport.Collections;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.httpsupport.YamlDocuments;
 import dev.controlplane.httpsupport.QueryParameters;
 import dev.controlplane.queryservice.QuerySettings;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import jakarta.servlet.http.HttpServletRequest;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +61,42 @@ class ResourceReadController {
             headers.setETag("\"" + found.version() + "\"");
         }
         return JsonResponses.json(200, headers, kind.shown(found.data()));
+    }
+
+    /**
+     * The configuration, as JSON or as YAML ({@code Accept: application/yaml}, or the {@code .yaml} path). Before
+     * its first write it is the empty document at version 0: every setting at its default.
+     */
+    @GetMapping({"/api/v1/config", "/api/v1/config.yaml"})
+    ResponseEntity<byte[]> config(@RequestParam(name = "min_version", required = false) String minVersionParam,
+                                  HttpServletRequest request) throws SQLException, InterruptedException {
+        ResourceKind kind = ResourceKinds.CONFIG;
+        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
+        Optional<ResourceReadModel.Row> row = minVersion == null
+                ? readModel.find(kind.name(), kind.singleton())
+                : awaitVersion(kind, kind.singleton(), minVersion);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setETag("\"" + row.map(ResourceReadModel.Row::version).orElse(0L) + "\"");
+        ObjectNode body = row.map(ResourceReadModel.Row::data).orElseGet(Envelopes.MAPPER::createObjectNode);
+        boolean yaml = YamlDocuments.wantsYaml(request) || request.getRequestURI().endsWith(".yaml");
+        return yaml ? YamlDocuments.yaml(200, headers, body) : JsonResponses.json(200, headers, body);
+    }
+
+    /** The API keys, masked: never a secret, never its hash. The ETag is the version of the keys as a whole. */
+    @GetMapping("/api/v1/api-keys")
+    ResponseEntity<byte[]> apiKeys(@RequestParam(name = "min_version", required = false) String minVersionParam)
+            throws SQLException, InterruptedException {
+        ResourceKind kind = ResourceKinds.API_KEYS;
+        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
+        Optional<ResourceReadModel.Row> row = minVersion == null
+                ? readModel.find(kind.name(), kind.singleton())
+                : awaitVersion(kind, kind.singleton(), minVersion);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setETag("\"" + row.map(ResourceReadModel.Row::version).orElse(0L) + "\"");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", row.map(r -> kind.shown(r.data()).path(kind.itemList())).orElseGet(Envelopes.MAPPER::createArrayNode));
+        body.put("type", "api_key");
+        return JsonResponses.json(200, headers, body);
     }
 
     private Optional<ResourceReadModel.Row> awaitVersion(ResourceKind kind, String name, long minVersion)

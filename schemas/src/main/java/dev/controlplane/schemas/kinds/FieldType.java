@@ -56,6 +56,14 @@ public interface FieldType {
         });
     }
 
+    static FieldType integer(long min, long max) {
+        return new Simple(schema("integer").put("minimum", min).put("maximum", max), (path, value, errors) -> {
+            if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
+                errors.add(new FieldError(path, "must be a whole number from " + min + " to " + max));
+            }
+        });
+    }
+
     static FieldType bool() {
         return new Simple(schema("boolean"), (path, value, errors) -> {
             if (!value.isBoolean()) {

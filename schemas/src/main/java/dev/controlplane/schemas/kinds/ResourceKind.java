@@ -31,9 +31,14 @@ import tools.jackson.databind.node.ObjectNode;
  * @param references  fields that name other resources, checked when a command is decided
  * @param mutable     false for kinds that cannot change after creation (clusters): no update, no ETag
  * @param issuesSecret true for kinds whose creation returns a generated secret once (tokens); only its hash is kept
+ * @param singleton   the one resource's name for kinds that are a single document (configuration), else null:
+ *                    it has no collection routes, and its first write (If-Match "0" or "*") creates it
+ * @param itemList    for single-document kinds that hold a list of named items (API keys): the list's field,
+ *                    whose items can also be added, patched and removed one at a time; else null
  */
 public record ResourceKind(String name, String collection, Map<String, FieldType> fields, Set<String> required,
-                           String nameField, List<Reference> references, boolean mutable, boolean issuesSecret) {
+                           String nameField, List<Reference> references, boolean mutable, boolean issuesSecret,
+                           String singleton, String itemList) {
 
     public static final Pattern NAME = Pattern.compile("[a-z0-9_-]{3,64}");
     public static final FieldType NAME_TYPE = FieldType.matching(NAME, "3 to 64 characters of [a-z0-9-_]");
@@ -44,6 +49,8 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
     public static final Set<String> IMMUTABLE = Set.of("created_at", "created_by", "version");
     /** Where a kind that {@link #issuesSecret} keeps the secret's hash; never shown by the API. */
     public static final String SECRET_HASH = "secret_hash";
+    /** Where an item of an {@link #itemList} keeps its secret's hash; never shown by the API. */
+    public static final String ITEM_SECRET_HASH = "key_hash";
 
     /** A field naming resources of another kind; {@code path} uses {@code *} for every array item. */
     public record Reference(String path, String targetKind, boolean blocksDeactivation) {
@@ -78,23 +85,37 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
 
     /** A mutable kind named by {@code name}, without references or secrets. */
     public static ResourceKind of(String name, String collection, Map<String, FieldType> fields, Set<String> required) {
-        return new ResourceKind(name, collection, fields, required, "name", List.of(), true, false);
+        return new ResourceKind(name, collection, fields, required, "name", List.of(), true, false, null, null);
     }
 
     public ResourceKind namedBy(String field) {
-        return new ResourceKind(name, collection, fields, required, field, references, mutable, issuesSecret);
+        return new ResourceKind(name, collection, fields, required, field, references, mutable, issuesSecret, singleton, itemList);
     }
 
     public ResourceKind referencing(Reference... refs) {
-        return new ResourceKind(name, collection, fields, required, nameField, List.of(refs), mutable, issuesSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, List.of(refs), mutable, issuesSecret, singleton, itemList);
     }
 
     public ResourceKind immutable() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, false, issuesSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, references, false, issuesSecret, singleton, itemList);
     }
 
     public ResourceKind issuingSecret() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, true);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, true, singleton, itemList);
+    }
+
+    /** A kind with exactly one resource, named {@code resourceName}. */
+    public ResourceKind singletonNamed(String resourceName) {
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, resourceName, itemList);
+    }
+
+    /** A single-document kind whose {@code field} is a list of items named by their {@code name}. */
+    public ResourceKind withItems(String field) {
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, singleton, field);
+    }
+
+    public boolean isSingleton() {
+        return singleton != null;
     }
 
     /**
@@ -192,13 +213,20 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         return errors;
     }
 
-    /** The resource as a client sees it: everything but the secret's hash. */
+    /** The resource as a client sees it: everything but secrets' hashes. */
     public ObjectNode shown(ObjectNode document) {
-        if (!issuesSecret || !document.has(SECRET_HASH)) {
+        if (!issuesSecret && itemList == null) {
             return document;
         }
         ObjectNode copy = document.deepCopy();
         copy.remove(SECRET_HASH);
+        if (itemList != null) {
+            copy.path(itemList).forEach(item -> {
+                if (item instanceof ObjectNode object) {
+                    object.remove(ITEM_SECRET_HASH);
+                }
+            });
+        }
         return copy;
     }
 

@@ -102,12 +102,75 @@ public final class ResourceKinds {
                     "enabled", FieldType.bool()),
             Set.of("version", "source"));
 
-    public static final List<ResourceKind> ALL = List.of(CLUSTER, TENANT, ACCESS_POLICY, TOKEN, ROLE, USER, PLUGIN);
+    private static final FieldType DURATION = FieldType.matching(Pattern.compile("[0-9]{1,6}(ms|s|m|h|d)"),
+            "a duration such as 500ms, 30s, 5m, 2h or 5d");
+    private static final FieldType CIDR = FieldType.matching(Pattern.compile("[0-9a-fA-F:.]{2,45}/[0-9]{1,3}"),
+            "an address range such as 10.0.0.0/8 or fd00::/8");
+
+    /**
+     * The system's configuration: one versioned document, read and written as JSON or YAML. Its sections are
+     * settings of this control plane; each is optional and its absence means the built-in default.
+     */
+    public static final ResourceKind CONFIG = ResourceKind.of("config", "config",
+            ResourceKind.fields(
+                    "audit", FieldType.object(Map.of(
+                            "retention_days", FieldType.integer(1, 36_500)), Set.of()),
+                    "tokens", FieldType.object(Map.of(
+                            "default_lifetime_days", FieldType.integer(1, 3_650),
+                            "max_lifetime_days", FieldType.integer(1, 3_650)), Set.of()),
+                    "webhooks", FieldType.object(Map.of(
+                            "retry_schedule", FieldType.arrayOf(DURATION, 0, 32),
+                            "attempt_timeout", DURATION,
+                            "disable_after", DURATION,
+                            "secret_rotation_overlap", DURATION,
+                            "allowed_private_targets", FieldType.arrayOf(CIDR, 0, 64)), Set.of()),
+                    "rate_limits", FieldType.object(Map.of(
+                            "requests_per_minute", FieldType.integer(1, 1_000_000),
+                            "max_failed_auth", FieldType.integer(1, 1_000)), Set.of()),
+                    "labels", FieldType.anyObject(64)),
+            Set.of())
+            .singletonNamed("current");
+
+    /** One API key as stored: the secret only as a hash, and a masked form to recognise it by. */
+    private static final FieldType API_KEY = FieldType.object(Map.of(
+                    "name", ResourceKind.NAME_TYPE,
+                    "description", FieldType.string(0, 1024),
+                    "key_hash", FieldType.string(1, 128),
+                    "masked", FieldType.string(1, 64),
+                    "created_at", FieldType.timestamp()),
+            Set.of("name", "key_hash", "masked"));
+
+    /**
+     * The API keys: one document, so that replacing them all is one command, all or nothing; keys can also be
+     * added, patched and removed one at a time. Secrets are generated or hashed before the command is written.
+     */
+    public static final ResourceKind API_KEYS = ResourceKind.of("api_keys", "api-keys",
+            ResourceKind.fields("keys", FieldType.arrayOf(API_KEY, 0, 1000)),
+            Set.of())
+            .singletonNamed("current")
+            .withItems("keys");
+
+    /**
+     * An uploaded license, as GEM lists it: its decoded claims under {@code token}. Only the license upload route
+     * writes one (it checks the signature and expiry first); once stored it does not change.
+     */
+    public static final ResourceKind LICENSE = ResourceKind.of("license", "licenses",
+            ResourceKind.fields(
+                    "display_name", DISPLAY_NAME,
+                    "token", FieldType.anyObject(64),
+                    "license_sha256", FieldType.matching(Pattern.compile("[0-9a-f]{64}"), "a SHA-256 in hex"),
+                    "verified", FieldType.bool()),
+            Set.of("token", "license_sha256", "verified"))
+            .immutable();
+
+    public static final List<ResourceKind> ALL = List.of(CLUSTER, TENANT, ACCESS_POLICY, TOKEN, ROLE, USER, PLUGIN, CONFIG,
+            API_KEYS, LICENSE);
 
     private static final Map<String, ResourceKind> BY_NAME =
             ALL.stream().collect(Collectors.toMap(ResourceKind::name, Function.identity()));
-    private static final Map<String, ResourceKind> BY_COLLECTION =
-            ALL.stream().collect(Collectors.toMap(ResourceKind::collection, Function.identity()));
+    /** Collections served by the generic routes; single-document kinds have routes of their own. */
+    private static final Map<String, ResourceKind> BY_COLLECTION = ALL.stream().filter(kind -> !kind.isSingleton())
+            .collect(Collectors.toMap(ResourceKind::collection, Function.identity()));
 
     private ResourceKinds() {
     }

@@ -1,0 +1,88 @@
+package dev.controlplane.commandservice.api;
+
+import dev.controlplane.commandservice.gateway.CommandGateway;
+import dev.controlplane.commandservice.gateway.GatewaySettings;
+import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandResult;
+import dev.controlplane.schemas.CommandTypes;
+import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Sends a command, waits (bounded) for its decision, and turns the outcome into the HTTP answer every write gives. */
+@Component
+class CommandRunner {
+
+    private final CommandGateway gateway;
+    private final GatewaySettings settings;
+
+    CommandRunner(CommandGateway gateway, GatewaySettings settings) {
+        this.gateway = gateway;
+        this.settings = settings;
+    }
+
+    /** The decided resource as a client sees it, with its version; or 202 with a status URL when the bound passes. */
+    record Decided(CommandResult result, ObjectNode body, HttpHeaders headers, boolean created) {
+    }
+
+    /** @param secret shown in this answer only (a new token's); never stored or logged */
+    ResponseEntity<byte[]> answer(ResourceKind kind, CommandEnvelope command, String secret) {
+        return decide(kind, command, secret, decided ->
+                JsonResponses.json(decided.created() ? 201 : 200, decided.headers(), decided.body()));
+    }
+
+    /** As {@link #answer}, with the caller choosing how an accepted outcome is written (JSON or YAML). */
+    ResponseEntity<byte[]> decide(ResourceKind kind, CommandEnvelope command, String secret,
+                                  java.util.function.Function<Decided, ResponseEntity<byte[]>> written) {
+        CommandResult result;
+        try {
+            result = gateway.send(command).get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            HttpHeaders headers = new HttpHeaders();
+            String statusUrl = "/api/v1/commands/" + command.id();
+            headers.add(HttpHeaders.LOCATION, statusUrl);
+            headers.add(HttpHeaders.RETRY_AFTER, "1");
+            return JsonResponses.json(202, headers, Map.of("id", command.id(), "status", "pending", "status_url", statusUrl));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a decision", e);
+        } catch (ExecutionException e) {
+            throw new ApiException(Problem.of("unavailable", "Service unavailable", 503,
+                    "the command could not be sent to the log; nothing was changed"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
+        }
+        if (!result.accepted()) {
+            throw new ApiException(result.problem());
+        }
+        HttpHeaders headers = new HttpHeaders();
+        if (kind.mutable()) {
+            headers.setETag(Preconditions.etag(result.version()));
+        }
+        boolean created = CommandTypes.verb(result.commandType()).equals(CommandTypes.CREATE);
+        if (created) {
+            headers.add(HttpHeaders.LOCATION, kind.isSingleton() ? "/api/v1/" + kind.collection()
+                    : "/api/v1/" + kind.collection() + "/" + result.resource().name());
+        }
+        ObjectNode body = kind.shown(result.data());
+        if (secret != null && created) {
+            body = body.deepCopy().put("token", secret);
+        }
+        return written.apply(new Decided(result, body, headers, created));
+    }
+
+    static void requireValid(ResourceKind.Validated valid) {
+        if (!valid.valid()) {
+            String detail = valid.errors().stream().map(e -> e.field() + " " + e.message())
+                    .reduce((a, b) -> a + "; " + b).orElse("invalid request");
+            throw new ApiException(new Problem("/problems/invalid-request", "Invalid request", 400, detail, null, valid.errors()));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.controlplane.commandservice.api;
+
+import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.httpsupport.YamlDocuments;
+import dev.controlplane.schemas.CommandTypes;
+import dev.controlplane.schemas.ExpectedVersion;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Writes the configuration document: {@code PUT} replaces the settable sections present (JSON, or YAML by its
+ * content type or at {@code /api/v1/config.yaml}), {@code PATCH} merges a JSON merge patch. Both need If-Match;
+ * the first write uses {@code "0"} or {@code "*"}. The document is checked against its schema before it is sent.
+ */
+@RestController
+class ConfigWriteController {
+
+    private static final ResourceKind CONFIG = ResourceKinds.CONFIG;
+    private static final ResourceRef RESOURCE = new ResourceRef(CONFIG.name(), CONFIG.singleton());
+
+    private final CommandRunner runner;
+
+    ConfigWriteController(CommandRunner runner) {
+        this.runner = runner;
+    }
+
+    @PutMapping({"/api/v1/config", "/api/v1/config.yaml"})
+    ResponseEntity<byte[]> put(@RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
+        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
+        ResourceKind.Validated valid = CONFIG.validateUpdate(CONFIG.singleton(),
+                YamlDocuments.read(request, ResourceWriteController.MAX_BODY_BYTES));
+        CommandRunner.requireValid(valid);
+        return send(request, CommandTypes.UPDATE, expected, valid);
+    }
+
+    @PatchMapping("/api/v1/config")
+    ResponseEntity<byte[]> patch(@RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
+        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
+        ResourceKind.Validated valid = CONFIG.validatePatch(CONFIG.singleton(),
+                YamlDocuments.read(request, ResourceWriteController.MAX_BODY_BYTES));
+        CommandRunner.requireValid(valid);
+        return send(request, CommandTypes.PATCH, expected, valid);
+    }
+
+    private ResponseEntity<byte[]> send(HttpServletRequest request, String verb, ExpectedVersion expected,
+                                        ResourceKind.Validated valid) {
+        boolean yaml = YamlDocuments.wantsYaml(request) || request.getRequestURI().endsWith(".yaml");
+        return runner.decide(CONFIG, CommandFactory.command(request, verb, RESOURCE, expected, valid.payload(), false), null,
+                decided -> {
+                    // The document exists from its first write, which is therefore answered 200 like every other.
+                    HttpHeaders headers = decided.headers();
+                    headers.remove(HttpHeaders.LOCATION);
+                    return yaml ? YamlDocuments.yaml(200, headers, decided.body()) : JsonResponses.json(200, headers, decided.body());
+                });
+    }
+}
