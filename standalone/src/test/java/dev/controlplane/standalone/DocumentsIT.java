@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.controlplane.schemas.ConsumerGroups;
-import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** The single documents and the system's own endpoints: configuration, API keys, licenses, features, status. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -31,31 +27,36 @@ class DocumentsIT {
     @Test
     @Order(1)
     void configuration_isOneVersionedDocument_readAndWrittenAsJsonOrYaml() {
-        Api.Response empty = api.get("/api/v1/config");
-        assertThat(empty.status()).isEqualTo(200);
-        assertThat(empty.header("ETag")).isEqualTo("\"0\"");
+        Api.Response current = api.get("/api/v1/config");
+        assertThat(current.status()).isEqualTo(200);
+        long v = Long.parseLong(current.header("ETag").replace("\"", ""));
+        if (v == 0) {
+            assertThat(current.json().isEmpty()).as("before its first write, every setting is at its default").isTrue();
+        }
 
         assertThat(api.put("/api/v1/config", "{\"audit\":{\"retention_days\":30}}").status()).isEqualTo(428);
-        Api.Response invalid = api.put("/api/v1/config", "{\"audit\":{\"retention_days\":\"long\"}}", "If-Match", "\"0\"");
+        Api.Response invalid = api.put("/api/v1/config", "{\"audit\":{\"retention_days\":\"long\"}}", "If-Match", etag(v));
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.json().path("errors").get(0).path("field").asString()).isEqualTo("/audit/retention_days");
-        assertThat(api.put("/api/v1/config", "{\"colour\":\"red\"}", "If-Match", "\"0\"").status()).isEqualTo(400);
+        assertThat(api.put("/api/v1/config", "{\"colour\":\"red\"}", "If-Match", etag(v)).status()).isEqualTo(400);
+        assertThat(api.put("/api/v1/config", "{\"status\":\"inactive\"}", "If-Match", etag(v)).status())
+                .as("a single document is never deactivated").isEqualTo(400);
 
         Api.Response first = api.put("/api/v1/config", "{\"audit\":{\"retention_days\":30},\"webhooks\":{\"retry_schedule\":[\"5s\",\"5m\"]}}",
-                "If-Match", "\"0\"");
+                "If-Match", etag(v));
         assertThat(first.status()).isEqualTo(200);
-        assertThat(first.header("ETag")).isEqualTo("\"1\"");
+        assertThat(first.header("ETag")).isEqualTo(etag(v + 1));
 
         String yaml = "tokens:\n  max_lifetime_days: 90\naudit:\n  retention_days: 60\n";
-        Api.Response fromYaml = api.send("PUT", "/api/v1/config.yaml", yaml, "If-Match", "\"1\"", "Content-Type", "application/yaml");
+        Api.Response fromYaml = api.send("PUT", "/api/v1/config.yaml", yaml, "If-Match", etag(v + 1), "Content-Type", "application/yaml");
         assertThat(fromYaml.status()).as(fromYaml.body()).isEqualTo(200);
         assertThat(fromYaml.header("Content-Type")).startsWith("application/yaml");
         assertThat(fromYaml.body()).contains("max_lifetime_days: 90");
-        assertThat(api.send("PUT", "/api/v1/config", "audit: [1, 2", "If-Match", "\"2\"", "Content-Type", "application/yaml").status())
+        assertThat(api.send("PUT", "/api/v1/config", "audit: [1, 2", "If-Match", etag(v + 2), "Content-Type", "application/yaml").status())
                 .as("malformed YAML").isEqualTo(400);
-        assertThat(api.put("/api/v1/config", "{\"audit\":{\"retention_days\":1}}", "If-Match", "\"1\"").status()).isEqualTo(412);
+        assertThat(api.put("/api/v1/config", "{\"audit\":{\"retention_days\":1}}", "If-Match", etag(v + 1)).status()).isEqualTo(412);
 
-        Api.Response asYaml = api.send("GET", "/api/v1/config?min_version=2", null, "Accept", "application/yaml");
+        Api.Response asYaml = api.send("GET", "/api/v1/config?min_version=" + (v + 2), null, "Accept", "application/yaml");
         assertThat(asYaml.header("Content-Type")).startsWith("application/yaml");
         assertThat(asYaml.body()).contains("retention_days: 60").contains("- \"5s\"");
         assertThat(api.get("/api/v1/config.yaml").body()).isEqualTo(asYaml.body());
@@ -63,11 +64,16 @@ class DocumentsIT {
         assertThat(json.path("tokens").path("max_lifetime_days").asInt()).isEqualTo(90);
         assertThat(json.path("webhooks").path("retry_schedule").size()).isEqualTo(2);
 
-        Api.Response patched = api.patch("/api/v1/config", "{\"webhooks\":null}", "If-Match", "\"2\"");
+        Api.Response patched = api.patch("/api/v1/config", "{\"webhooks\":null}", "If-Match", etag(v + 2));
         assertThat(patched.json().has("webhooks")).isFalse();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(api.get("/api/v1/config/history").json().path("items"))
-                .extracting(e -> e.path("type").asString()).containsExactly("config.create", "config.update", "config.update"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(api.get("/api/v1/config/history?order=desc&limit=3").json().path("items"))
+                .extracting(e -> e.path("version").asLong() + " " + e.path("type").asString())
+                .containsExactly((v + 3) + " config.update", (v + 2) + " config.update", (v + 1) + (v == 0 ? " config.create" : " config.update")));
         assertThat(api.post("/api/v1/config", "{}").status()).as("no collection routes").isIn(404, 405);
+    }
+
+    private static String etag(long version) {
+        return "\"" + version + "\"";
     }
 
     @Test
@@ -122,7 +128,7 @@ class DocumentsIT {
     void licenses_areVerified_andListedWithTheirClaims_expiredOrMalformedOnesAreRefused() throws Exception {
         long now = Instant.now().getEpochSecond();
         String name = "lic-" + UUID.randomUUID().toString().substring(0, 8);
-        String good = license(TestSystem.LICENSE_ISSUER.getPrivate(), now - 60, now + 86_400 * 365);
+        String good = TestLicenses.sign(TestSystem.LICENSE_ISSUER.getPrivate(), now - 60, now + 86_400 * 365);
         Api.Response uploaded = api.post("/api/v1/licenses", "{\"name\":\"" + name + "\",\"display_name\":\"Production\",\"license\":\"" + good + "\"}");
         assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
         assertThat(uploaded.json().path("token").path("company").asString()).isEqualTo("Example Corp");
@@ -139,11 +145,11 @@ class DocumentsIT {
         });
 
         Api.Response expired = api.post("/api/v1/licenses", "{\"name\":\"expired-1\",\"license\":\""
-                + license(TestSystem.LICENSE_ISSUER.getPrivate(), now - 7200, now - 3600) + "\"}");
+                + TestLicenses.sign(TestSystem.LICENSE_ISSUER.getPrivate(), now - 7200, now - 3600) + "\"}");
         assertThat(expired.status()).isEqualTo(422);
         assertThat(expired.json().path("detail").asString()).contains("expired");
         PrivateKey stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
-        Api.Response forged = api.post("/api/v1/licenses", "{\"name\":\"forged-1\",\"license\":\"" + license(stranger, now, now + 3600) + "\"}");
+        Api.Response forged = api.post("/api/v1/licenses", "{\"name\":\"forged-1\",\"license\":\"" + TestLicenses.sign(stranger, now, now + 3600) + "\"}");
         assertThat(forged.status()).isEqualTo(400);
         assertThat(forged.json().path("detail").asString()).contains("signature");
         Api.Response malformed = api.post("/api/v1/licenses", "{\"name\":\"malformed-1\",\"license\":\"not-a-license-at-all\"}");
@@ -173,22 +179,5 @@ class DocumentsIT {
                 .containsExactlyInAnyOrder(ConsumerGroups.PROCESSOR, ConsumerGroups.READ_MODEL, ConsumerGroups.AUDIT);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(api.get("/api/v1/status").json().path("consumers"))
                 .allSatisfy(c -> assertThat(c.path("lag").asLong()).as(c.toString()).isZero()));
-    }
-
-    /** A license as an issuer would sign it: a JWS with EdDSA over GEM's claims. */
-    private static String license(PrivateKey issuer, long notBefore, long expires) throws Exception {
-        ObjectNode claims = Envelopes.MAPPER.createObjectNode()
-                .put("jti", UUID.randomUUID().toString()).put("iss", "https://licensing.example").put("sub", "example-corp")
-                .put("iat", notBefore).put("nbf", notBefore).put("exp", expires).put("lexp", expires)
-                .put("lid", "L-1234").put("max_users", 50).put("included_admins", 5).put("included_viewers", 20)
-                .put("lic_exp_warn_days", 30).put("company", "Example Corp").put("slug", "example");
-        claims.putArray("prod").add("enterprise-metrics");
-        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
-        String signed = base64.encodeToString("{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-                + base64.encodeToString(Envelopes.MAPPER.writeValueAsBytes(claims));
-        Signature signature = Signature.getInstance("Ed25519");
-        signature.initSign(issuer);
-        signature.update(signed.getBytes(StandardCharsets.US_ASCII));
-        return signed + "." + base64.encodeToString(signature.sign());
     }
 }

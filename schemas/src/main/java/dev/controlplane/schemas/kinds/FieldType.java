@@ -152,7 +152,7 @@ public interface FieldType {
     static FieldType object(Map<String, FieldType> fields, Set<String> required) {
         ObjectNode schema = schema("object").put("additionalProperties", false);
         ObjectNode properties = schema.putObject("properties");
-        fields.forEach((name, type) -> properties.set(name, type.schema()));
+        new java.util.TreeMap<>(fields).forEach((name, type) -> properties.set(name, type.schema()));
         if (!required.isEmpty()) {
             ArrayNode names = schema.putArray("required");
             new TreeSet<>(required).forEach(names::add);

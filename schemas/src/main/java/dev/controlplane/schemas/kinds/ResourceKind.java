@@ -155,7 +155,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         }
         ObjectNode payload = settable(body, errors);
         if (body.has("status")) {
-            FieldType.oneOf(STATUSES).check("/status", body.get("status"), errors);
+            statusType().check("/status", body.get("status"), errors);
             payload.set("status", body.get("status"));
         }
         for (String field : immutableFields()) {
@@ -188,7 +188,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
                 }
                 payload.set(field, value);
             } else if (field.equals("status")) {
-                FieldType.oneOf(STATUSES).check("/status", value, errors);
+                statusType().check("/status", value, errors);
                 payload.set(field, value);
             } else if (immutableFields().contains(field)) {
                 payload.set(field, value);
@@ -197,6 +197,11 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
             }
         }
         return errors.isEmpty() ? new Validated(resourceName, payload, List.of()) : new Validated(null, null, errors);
+    }
+
+    /** A single document is always active: it is changed, never deactivated. */
+    private FieldType statusType() {
+        return FieldType.oneOf(isSingleton() ? Set.of("active") : STATUSES);
     }
 
     /** Checks a whole resource document (after a patch is applied): every settable field typed, required present. */
@@ -247,7 +252,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         }
         ArrayNode names = schema.putArray("required");
         List.of("name", "status", "created_at").forEach(names::add);
-        required.forEach(names::add);
+        new java.util.TreeSet<>(required).forEach(names::add);
         schema.put("additionalProperties", false);
         return schema;
     }

@@ -1,0 +1,121 @@
+package dev.controlplane.schemas.kinds;
+
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.EventVerb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON Schema (draft 2020-12) of every event type the system writes, per schema version, derived from the
+ * kinds' declarations. The files in {@code src/main/resources/dev/controlplane/schemas/events/v<N>/} are these
+ * schemas written out ({@link #main}); a test fails when they and the declarations disagree, so a change to a kind
+ * is a visible change to its contract. A new envelope version adds a directory; old ones stay as they were.
+ */
+public final class EventSchemas {
+
+    public static final String RESOURCE_DIRECTORY = "dev/controlplane/schemas/events/v" + EventEnvelope.CURRENT_SCHEMA_VERSION;
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private EventSchemas() {
+    }
+
+    /**
+     * The event types a kind can have: a creation; updates for kinds that change; soft deletes for kinds that are
+     * collections (a single document is never deactivated).
+     */
+    public static List<EventVerb> verbs(ResourceKind kind) {
+        if (!kind.mutable()) {
+            return List.of(EventVerb.CREATED);
+        }
+        return kind.isSingleton() ? List.of(EventVerb.CREATED, EventVerb.UPDATED) : List.of(EventVerb.values());
+    }
+
+    /** File name → schema, for every event type of the current schema version. */
+    public static Map<String, ObjectNode> all() {
+        Map<String, ObjectNode> schemas = new LinkedHashMap<>();
+        for (ResourceKind kind : ResourceKinds.ALL) {
+            for (EventVerb verb : verbs(kind)) {
+                schemas.put(fileName(verb.eventType(kind.name())), schema(kind, verb));
+            }
+        }
+        return schemas;
+    }
+
+    public static String fileName(String eventType) {
+        return eventType + ".schema.json";
+    }
+
+    public static String render(ObjectNode schema) {
+        return PRETTY.writeValueAsString(schema) + "\n";
+    }
+
+    static ObjectNode schema(ResourceKind kind, EventVerb verb) {
+        String type = verb.eventType(kind.name());
+        ObjectNode schema = JSON.objectNode();
+        schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        schema.put("$id", "https://controlplane.dev/schemas/events/v" + EventEnvelope.CURRENT_SCHEMA_VERSION + "/" + fileName(type));
+        schema.put("title", type + " (event schema version " + EventEnvelope.CURRENT_SCHEMA_VERSION + ")");
+        schema.put("type", "object");
+        ArrayNode required = schema.putArray("required");
+        List.of("id", "type", "schema_version", "resource", "sequence", "command_id", "actor", "occurred_at", "data", "changes")
+                .forEach(required::add);
+        schema.put("additionalProperties", false);
+        ObjectNode properties = schema.putObject("properties");
+        properties.set("id", uuid());
+        properties.putObject("type").put("const", type);
+        properties.putObject("schema_version").put("const", EventEnvelope.CURRENT_SCHEMA_VERSION);
+        ObjectNode resource = properties.putObject("resource").put("type", "object").put("additionalProperties", false);
+        resource.putArray("required").add("kind").add("name");
+        ObjectNode resourceProperties = resource.putObject("properties");
+        resourceProperties.putObject("kind").put("const", kind.name());
+        resourceProperties.set("name", ResourceKind.NAME_TYPE.schema());
+        ObjectNode sequence = properties.putObject("sequence").put("type", "integer").put("minimum", 1);
+        if (verb == EventVerb.CREATED) {
+            sequence.put("const", 1);
+        }
+        properties.set("command_id", uuid());
+        properties.putObject("actor").put("type", "string").put("minLength", 1);
+        ObjectNode request = properties.putObject("request");
+        request.putArray("type").add("object").add("null");
+        ObjectNode requestProperties = request.putObject("properties");
+        for (String field : List.of("request_id", "source_ip", "user_agent")) {
+            requestProperties.putObject(field).putArray("type").add("string").add("null");
+        }
+        properties.putObject("occurred_at").put("type", "string").put("format", "date-time");
+        ObjectNode data = kind.documentSchema();
+        String status = verb == EventVerb.DEACTIVATED ? "inactive" : verb == EventVerb.UPDATED ? null : "active";
+        if (status != null) {
+            ((ObjectNode) data.get("properties")).putObject("status").put("const", status);
+        }
+        properties.set("data", data);
+        ObjectNode change = JSON.objectNode().put("type", "object").put("additionalProperties", false);
+        change.putArray("required").add("from").add("to");
+        change.putObject("properties").set("from", JSON.objectNode());
+        ((ObjectNode) change.get("properties")).set("to", JSON.objectNode());
+        properties.putObject("changes").put("type", "object").set("additionalProperties", change);
+        return schema;
+    }
+
+    private static ObjectNode uuid() {
+        return JSON.objectNode().put("type", "string").put("format", "uuid");
+    }
+
+    /** Writes every schema of the current version under {@code args[0]} (the module's resources directory). */
+    public static void main(String[] args) throws IOException {
+        Path directory = Path.of(args.length > 0 ? args[0] : "schemas/src/main/resources").resolve(RESOURCE_DIRECTORY);
+        Files.createDirectories(directory);
+        for (Map.Entry<String, ObjectNode> schema : all().entrySet()) {
+            Files.writeString(directory.resolve(schema.getKey()), render(schema.getValue()));
+        }
+    }
+}
