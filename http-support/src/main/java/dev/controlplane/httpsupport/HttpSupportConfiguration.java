@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Import;
 /** Authentication, problem mapping and cursors for every HTTP service. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AuthSettings.class)
-@Import({ProblemResponses.class, HealthController.class})
+@Import({ProblemResponses.class, HealthController.class, OpenApiController.class})
 public class HttpSupportConfiguration {
 
     @Bean

@@ -12,6 +12,12 @@ import tools.jackson.databind.JsonNode;
 /** A thin HTTP client for the admin API, as a test's caller sees it. */
 record Api(HttpClient http, String base, String token) {
 
+    /** Every answer any test got in this JVM, so the contract test can check each status is documented. */
+    record Exchange(String method, String path, int status) {
+    }
+
+    static final java.util.Queue<Exchange> EXCHANGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     static Api of(Standalone system) {
         return new Api(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
                 "http://127.0.0.1:" + system.port(), system.token());
@@ -65,6 +71,7 @@ record Api(HttpClient http, String base, String token) {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            EXCHANGES.add(new Exchange(method, URI.create(base + path).getPath(), response.statusCode()));
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

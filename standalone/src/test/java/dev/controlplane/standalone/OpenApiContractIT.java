@@ -1,0 +1,185 @@
+package dev.controlplane.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.controlplane.schemas.OpenApi;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The OpenAPI document served at /api/v1/openapi.json is the one kept in the repository, and it lacks nothing the
+ * running API has: every endpoint and method Spring maps, every query parameter and header they read, and every
+ * status code any test in this JVM received (this test provokes the less common ones itself).
+ */
+class OpenApiContractIT {
+
+    private final Standalone system = TestSystem.shared();
+    private final Api api = Api.of(system);
+
+    @Test
+    void theServedDocument_isTheOneInTheRepository() {
+        Api.Response served = api.get("/api/v1/openapi.json");
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo(OpenApi.render());
+    }
+
+    @Test
+    void everyMappedEndpointMethodAndParameter_isDocumented() {
+        JsonNode document = OpenApi.document();
+        RequestMappingHandlerMapping mapping = system.context().getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+        List<String> missing = new ArrayList<>();
+        int checked = 0;
+        for (var entry : mapping.getHandlerMethods().entrySet()) {
+            RequestMappingInfo info = entry.getKey();
+            HandlerMethod handler = entry.getValue();
+            for (String pattern : info.getPatternValues()) {
+                if (!pattern.startsWith("/api/") && !pattern.equals("/health")) {
+                    continue;
+                }
+                for (String path : expand(pattern)) {
+                    for (RequestMethod method : info.getMethodsCondition().getMethods()) {
+                        checked++;
+                        JsonNode operation = document.path("paths").path(path).path(method.name().toLowerCase());
+                        if (operation.isMissingNode()) {
+                            missing.add(method + " " + path);
+                            continue;
+                        }
+                        boolean alwaysRefused = operation.path("responses").has("405") && !operation.path("responses").has("200");
+                        if (!alwaysRefused) {
+                            for (String parameter : parameters(handler)) {
+                                if (!documented(document, path, operation, parameter)) {
+                                    missing.add(method + " " + path + " parameter " + parameter);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(50);
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
+    void everyStatusCodeTheApiAnswered_isDocumentedForItsOperation() {
+        provokeTheLessCommonAnswers();
+        JsonNode document = OpenApi.document();
+        Set<String> undocumented = new TreeSet<>();
+        for (Api.Exchange exchange : Api.EXCHANGES) {
+            List<JsonNode> operations = new ArrayList<>();
+            document.path("paths").properties().forEach(path -> {
+                if (template(path.getKey()).matcher(exchange.path()).matches()) {
+                    JsonNode operation = path.getValue().path(exchange.method().toLowerCase());
+                    if (!operation.isMissingNode()) {
+                        operations.add(operation);
+                    }
+                }
+            });
+            if (operations.isEmpty()) {
+                if (exchange.status() != 404 && exchange.status() != 401) {
+                    undocumented.add(exchange.method() + " " + exchange.path() + " (no such operation) -> " + exchange.status());
+                }
+                continue;
+            }
+            boolean documented = operations.stream().anyMatch(op -> op.path("responses").has(String.valueOf(exchange.status())));
+            if (!documented) {
+                undocumented.add(exchange.method() + " " + exchange.path() + " -> " + exchange.status());
+            }
+        }
+        assertThat(undocumented).isEmpty();
+        assertThat(Api.EXCHANGES.size()).isGreaterThanOrEqualTo(15);
+    }
+
+    /** Answers the everyday tests rarely see: 401, 405, 409, 412, 422, 428, bad parameters. */
+    private void provokeTheLessCommonAnswers() {
+        String name = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+        api.withToken("wrong").get("/api/v1/tenants");
+        api.withToken(null).post("/api/v1/tenants", "{}");
+        api.post("/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"main\"}");
+        api.post("/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"main\"}");
+        api.post("/api/v1/tenants", "{\"name\":\"" + name + "-x\",\"cluster\":\"nowhere\"}");
+        api.put("/api/v1/tenants/" + name, "{\"display_name\":\"x\"}");
+        api.put("/api/v1/tenants/" + name, "{\"display_name\":\"x\"}", "If-Match", "\"9\"");
+        api.patch("/api/v1/tenants/" + name, "{\"cluster\":null}", "If-Match", "*");
+        api.patch("/api/v1/clusters/main", "{\"display_name\":\"x\"}", "If-Match", "*");
+        api.get("/api/v1/tenants?limit=0");
+        api.get("/api/v1/tenants/" + name + "/history?order=sideways");
+        api.get("/api/v1/audit?since=yesterday");
+        api.get("/api/v1/commands/" + UUID.randomUUID());
+        api.get("/api/v1/features");
+        api.get("/api/v1/status");
+        api.get("/health");
+    }
+
+    private static List<String> expand(String pattern) {
+        if (!pattern.contains("{collection}")) {
+            return List.of(pattern);
+        }
+        List<String> paths = new ArrayList<>();
+        for (ResourceKind kind : ResourceKinds.ALL) {
+            if (!kind.isSingleton()) {
+                paths.add(pattern.replace("{collection}", kind.collection()));
+            }
+        }
+        return paths;
+    }
+
+    /** The names of the query parameters and headers a handler reads. */
+    private static List<String> parameters(HandlerMethod handler) {
+        List<String> names = new ArrayList<>();
+        for (Parameter parameter : handler.getMethod().getParameters()) {
+            RequestParam query = parameter.getAnnotation(RequestParam.class);
+            RequestHeader header = parameter.getAnnotation(RequestHeader.class);
+            PathVariable path = parameter.getAnnotation(PathVariable.class);
+            if (query != null) {
+                names.add("query:" + (query.name().isEmpty() ? query.value().isEmpty() ? parameter.getName() : query.value() : query.name()));
+            } else if (header != null) {
+                names.add("header:" + (header.value().isEmpty() ? header.name() : header.value()));
+            } else if (path != null) {
+                String variable = path.value().isEmpty() ? path.name().isEmpty() ? parameter.getName() : path.name() : path.value();
+                if (!variable.equals("collection")) {
+                    names.add("path:" + variable);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static boolean documented(JsonNode document, String path, JsonNode operation, String parameter) {
+        String in = parameter.substring(0, parameter.indexOf(':'));
+        String name = parameter.substring(parameter.indexOf(':') + 1);
+        List<JsonNode> all = new ArrayList<>();
+        operation.path("parameters").forEach(all::add);
+        document.path("paths").path(path).path("parameters").forEach(all::add);
+        return all.stream().map(p -> p.has("$ref") ? resolve(document, p.get("$ref").asString()) : p)
+                .anyMatch(p -> p.path("in").asString().equals(in) && p.path("name").asString().equalsIgnoreCase(name));
+    }
+
+    private static JsonNode resolve(JsonNode document, String ref) {
+        JsonNode node = document;
+        for (String step : ref.substring(2).split("/")) {
+            node = node.path(step);
+        }
+        return node;
+    }
+
+    private static Pattern template(String path) {
+        return Pattern.compile(Pattern.quote(path).replaceAll("\\{[a-z_]+}", "\\\\E[^/]+\\\\Q"));
+    }
+}
