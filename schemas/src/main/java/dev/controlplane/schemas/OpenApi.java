@@ -210,6 +210,8 @@ public final class OpenApi {
         accepted(replace);
         problems(replace, 400, 401, 412, 428, 503);
 
+        historyOperation(paths.putObject("/api/v1/api-keys/history"), "getApiKeysHistory", "api_keys");
+
         ObjectNode one = paths.putObject("/api/v1/api-keys/{name}");
         one.putArray("parameters").add(param("name", "path", ResourceKind.NAME_TYPE.schema(), true, "The key's name"));
         ObjectNode patch = operation(one, "patch", "patchApiKey", "api_keys", "Changes one key's description.");
@@ -346,6 +348,8 @@ public final class OpenApi {
         properties.remove(ResourceKind.SECRET_HASH);
         if (kind.issuesSecret()) {
             properties.putObject("token").put("type", "string").put("description", "The secret: only in the creation answer");
+            properties.putObject("usable").put("type", "boolean").put("description", "Whether it can authenticate now: it "
+                    + "is active, not expired, and its access policy is active (on reads, not in the creation answer)");
         }
         return schema;
     }

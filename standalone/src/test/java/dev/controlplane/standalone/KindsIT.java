@@ -92,6 +92,12 @@ class KindsIT {
         assertThat(read.json().has("token")).isFalse();
         assertThat(read.json().has("secret_hash")).isFalse();
         assertThat(read.json().path("access_policy").asString()).isEqualTo(policy);
+        assertThat(read.json().path("usable").asBoolean()).isTrue();
+        String expired = unique("expired");
+        assertThat(api.post("/api/v1/tokens", "{\"name\":\"" + expired + "\",\"access_policy\":\"" + policy
+                + "\",\"expiration\":\"2001-01-01T00:00:00Z\"}").status()).isEqualTo(201);
+        assertThat(api.get("/api/v1/tokens/" + expired + "?min_version=1").json().path("usable").asBoolean())
+                .as("an expired token does not authenticate").isFalse();
         assertThat(api.get("/api/v1/tokens?limit=1000").body()).doesNotContain(secret).doesNotContain("sha256:");
 
         await().atMost(Duration.ofSeconds(15)).until(() -> api.get("/api/v1/audit?resource=token/" + token).json().path("items").size() == 1);
@@ -103,6 +109,8 @@ class KindsIT {
         assertThat(output.getAll()).doesNotContain(secret);
 
         assertThat(api.put("/api/v1/accesspolicies/" + policy, "{\"status\":\"inactive\"}", "If-Match", "*").status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(api.get("/api/v1/tokens/" + token).json()
+                .path("usable").asBoolean()).as("a token whose policy is inactive does not authenticate").isFalse());
         assertThat(api.post("/api/v1/tokens", "{\"name\":\"" + unique("token") + "\",\"access_policy\":\"" + policy + "\"}").status())
                 .as("a token needs an active policy").isEqualTo(422);
     }

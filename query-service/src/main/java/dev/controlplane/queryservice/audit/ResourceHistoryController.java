@@ -26,8 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /api/v1/{collection}/{name}/history}: a resource's events, oldest first by default, each with who,
- * when, which version and what changed ({@code /api/v1/config/history} for the configuration). It reads the
- * audit store, which holds exactly one record per event.
+ * when, which version and what changed ({@code /api/v1/config/history} and {@code /api/v1/api-keys/history} for
+ * the single documents). It reads the audit store, which holds exactly one record per event.
  */
 @RestController
 class ResourceHistoryController {
@@ -53,6 +53,13 @@ class ResourceHistoryController {
                                          @RequestParam(required = false) String limit,
                                          @RequestParam(required = false) String cursor) throws SQLException {
         return page(ResourceKinds.CONFIG, ResourceKinds.CONFIG.singleton(), order, limit, cursor);
+    }
+
+    @GetMapping("/api/v1/api-keys/history")
+    ResponseEntity<byte[]> apiKeysHistory(@RequestParam(required = false) String order,
+                                          @RequestParam(required = false) String limit,
+                                          @RequestParam(required = false) String cursor) throws SQLException {
+        return page(ResourceKinds.API_KEYS, ResourceKinds.API_KEYS.singleton(), order, limit, cursor);
     }
 
     private ResponseEntity<byte[]> page(ResourceKind kind, String name, String order, String limit, String cursor)

@@ -14,6 +14,9 @@ import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import jakarta.servlet.http.HttpServletRequest;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +63,26 @@ class ResourceReadController {
         if (kind.mutable()) {
             headers.setETag("\"" + found.version() + "\"");
         }
-        return JsonResponses.json(200, headers, kind.shown(found.data()));
+        return JsonResponses.json(200, headers, view(kind, found.data()));
+    }
+
+    /**
+     * A resource as clients see it. A token also says whether it is {@code usable}: active, not expired, and bound
+     * to an active access policy; so an operator sees at once what auth will do with it.
+     */
+    private ObjectNode view(ResourceKind kind, ObjectNode data) throws SQLException {
+        ObjectNode shown = kind.shown(data);
+        if (kind != ResourceKinds.TOKEN) {
+            return shown;
+        }
+        ObjectNode token = shown == data ? data.deepCopy() : shown;
+        boolean active = "active".equals(data.path("status").asString());
+        boolean unexpired = !data.has("expiration") || OffsetDateTime.parse(data.get("expiration").asString())
+                .toInstant().isAfter(Instant.now());
+        boolean policyActive = readModel.find(ResourceKinds.ACCESS_POLICY.name(), data.path("access_policy").asString())
+                .map(policy -> "active".equals(policy.status())).orElse(false);
+        token.put("usable", active && unexpired && policyActive);
+        return token;
     }
 
     /**
@@ -134,7 +156,11 @@ class ResourceReadController {
         boolean more = rows.size() > pageSize;
         List<ResourceReadModel.Row> page = more ? rows.subList(0, pageSize) : rows;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.stream().map(row -> kind.shown(row.data())).toList());
+        List<ObjectNode> items = new ArrayList<>(page.size());
+        for (ResourceReadModel.Row row : page) {
+            items.add(view(kind, row.data()));
+        }
+        body.put("items", items);
         body.put("type", kind.name());
         body.put("next_cursor", more ? next(page.getLast().name(), filter) : null);
         return JsonResponses.json(200, new HttpHeaders(), body);
