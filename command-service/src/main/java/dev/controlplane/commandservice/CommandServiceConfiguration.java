@@ -7,6 +7,7 @@ import dev.controlplane.commandservice.processor.CommandProcessor;
 import dev.controlplane.commandservice.processor.ProcessorSettings;
 import dev.controlplane.httpsupport.HttpSupportConfiguration;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.webhooksupport.WebhookSettings;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -16,7 +17,7 @@ import org.springframework.context.annotation.Import;
 
 /** The command service: REST writes and the gateway; and the processor, unless it runs elsewhere. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KafkaSettings.class, GatewaySettings.class, ProcessorSettings.class, LicenseSettings.class})
+@EnableConfigurationProperties({KafkaSettings.class, GatewaySettings.class, ProcessorSettings.class, LicenseSettings.class, WebhookSettings.class})
 @Import(HttpSupportConfiguration.class)
 @ComponentScan("dev.controlplane.commandservice.api")
 public class CommandServiceConfiguration {

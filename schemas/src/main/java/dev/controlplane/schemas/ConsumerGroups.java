@@ -12,11 +12,15 @@ public final class ConsumerGroups {
     /** The audit store's projector, reading {@link Topics#EVENTS}. */
     public static final String AUDIT = "audit-projector";
 
+    /** The webhook dispatcher, reading {@link Topics#EVENTS}. */
+    public static final String WEBHOOKS = "webhook-dispatcher";
+
     /** Each group and the topic it reads. */
     public static final Map<String, String> TOPICS = Map.of(
             PROCESSOR, Topics.COMMANDS,
             READ_MODEL, Topics.EVENTS,
-            AUDIT, Topics.EVENTS);
+            AUDIT, Topics.EVENTS,
+            WEBHOOKS, Topics.EVENTS);
 
     private ConsumerGroups() {
     }

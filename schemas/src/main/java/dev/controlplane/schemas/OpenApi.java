@@ -58,6 +58,7 @@ public final class OpenApi {
         }
         api.config();
         api.apiKeys();
+        api.webhooks();
         api.system();
         return api.document;
     }
@@ -228,6 +229,59 @@ public final class OpenApi {
         problems(delete, 401, 404, 412, 428, 503);
     }
 
+    private void webhooks() {
+        ObjectNode attempt = object(Map.of(
+                "attempt", JSON.objectNode().put("type", "integer"), "at", FieldType.timestamp().schema(),
+                "status_code", nullable("integer"), "latency_ms", int64(), "response_body", nullable("string"),
+                "error", nullable("string")), Set.of("attempt", "at", "latency_ms"));
+        schemas.set("WebhookAttempt", attempt);
+        schemas.set("WebhookDelivery", object(Map.of(
+                "id", int64(), "event_id", JSON.objectNode().put("type", "string"), "event_type", JSON.objectNode().put("type", "string"),
+                "status", JSON.objectNode().put("type", "string"), "attempt_count", JSON.objectNode().put("type", "integer"),
+                "created_at", FieldType.timestamp().schema(), "next_attempt_at", nullable("string"),
+                "attempts", array(ref("WebhookAttempt"))), Set.of("id", "event_id", "status", "attempts")));
+        schemas.set("WebhookDeliveryList", list(ref("WebhookDelivery")));
+        ObjectNode name = param("name", "path", ResourceKind.NAME_TYPE.schema(), true, "The webhook's name");
+
+        ObjectNode rotate = paths.putObject("/api/v1/webhooks/{name}/rotate-secret");
+        rotate.putArray("parameters").add(name.deepCopy());
+        ObjectNode rotation = operation(rotate, "post", "rotateWebhookSecret", "webhook", "Issues a new signing secret, "
+                + "shown in this answer only; the previous one still signs deliveries for the configured overlap.");
+        rotation.putArray("parameters").add(refParam("IfMatch")).add(refParam("IdempotencyKey"));
+        ok(rotation, "200", ref("Webhook"), true);
+        accepted(rotation);
+        problems(rotation, 400, 401, 404, 412, 428, 503);
+
+        ObjectNode deliveries = paths.putObject("/api/v1/webhooks/{name}/deliveries");
+        deliveries.putArray("parameters").add(name.deepCopy());
+        ObjectNode list = operation(deliveries, "get", "listWebhookDeliveries", "webhook",
+                "The attempt log: deliveries newest first, each with its attempts (status code, latency, the first KiB of the answer).");
+        list.putArray("parameters")
+                .add(param("status", "query", FieldType.oneOf(Set.of("pending", "succeeded", "failed")).schema(), false, "Only these"))
+                .add(param("since", "query", FieldType.timestamp().schema(), false, "Created at or after"))
+                .add(param("until", "query", FieldType.timestamp().schema(), false, "Created before"))
+                .add(limitParam()).add(cursorParam());
+        ok(list, "200", ref("WebhookDeliveryList"), false);
+        problems(list, 400, 401, 404);
+
+        ObjectNode redeliver = paths.putObject("/api/v1/webhooks/{name}/deliveries/{id}/redeliver");
+        redeliver.putArray("parameters").add(name.deepCopy())
+                .add(param("id", "path", JSON.objectNode().put("type", "string"), true, "The delivery's id"));
+        ObjectNode again = operation(redeliver, "post", "redeliverWebhookDelivery", "webhook", "Sends one delivery again.");
+        again.withObjectProperty("responses").putObject("202").put("description", "Queued").putObject("content")
+                .putObject("application/json").putObject("schema").put("type", "object");
+        problems(again, 401, 404);
+
+        ObjectNode recover = paths.putObject("/api/v1/webhooks/{name}/recover");
+        recover.putArray("parameters").add(name.deepCopy());
+        ObjectNode recovery = operation(recover, "post", "recoverWebhookDeliveries", "webhook",
+                "Sends again every failed delivery created since a time.");
+        recovery.putArray("parameters").add(param("since", "query", FieldType.timestamp().schema(), true, "From this time"));
+        recovery.withObjectProperty("responses").putObject("202").put("description", "Queued").putObject("content")
+                .putObject("application/json").putObject("schema").put("type", "object");
+        problems(recovery, 400, 401, 404);
+    }
+
     private void system() {
         ObjectNode command = paths.putObject("/api/v1/commands/{id}");
         command.putArray("parameters").add(param("id", "path", JSON.objectNode().put("type", "string"), true, "The command id"));
@@ -346,6 +400,12 @@ public final class OpenApi {
         ObjectNode schema = kind.documentSchema();
         ObjectNode properties = (ObjectNode) schema.get("properties");
         properties.remove(ResourceKind.SECRET_HASH);
+        properties.remove(ResourceKind.SEALED_SECRET);
+        properties.remove(ResourceKind.PREVIOUS_SEALED_SECRET);
+        if (kind.sealsSecret()) {
+            properties.putObject("secret").put("type", "string")
+                    .put("description", "The signing secret (whsec_…): only in the creation and rotation answers");
+        }
         if (kind.issuesSecret()) {
             properties.putObject("token").put("type", "string").put("description", "The secret: only in the creation answer");
             properties.putObject("usable").put("type", "boolean").put("description", "Whether it can authenticate now: it "

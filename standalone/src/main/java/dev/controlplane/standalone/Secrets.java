@@ -21,13 +21,20 @@ final class Secrets {
 
     /** Reads the secret in {@code file}, creating it (mode 600) with 32 random bytes on first use. */
     static String readOrCreate(Path file) {
+        return readOrCreate(file, () -> {
+            byte[] bytes = new byte[32];
+            RANDOM.nextBytes(bytes);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        });
+    }
+
+    /** Reads the secret in {@code file}, creating it (mode 600) from {@code generator} on first use. */
+    static String readOrCreate(Path file, java.util.function.Supplier<String> generator) {
         try {
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).strip();
             }
-            byte[] bytes = new byte[32];
-            RANDOM.nextBytes(bytes);
-            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            String secret = generator.get();
             Files.createDirectories(file.getParent());
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

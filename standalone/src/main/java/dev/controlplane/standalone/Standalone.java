@@ -1,6 +1,7 @@
 package dev.controlplane.standalone;
 
 import dev.controlplane.commandservice.processor.CommandProcessor;
+import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.embeddedkafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public final class Standalone implements AutoCloseable {
         boolean tokenFromFile = envToken == null || envToken.isBlank();
         String token = tokenFromFile ? Secrets.readOrCreate(dataDir.resolve("admin-token")) : envToken;
         String cursorSecret = Secrets.readOrCreate(dataDir.resolve("cursor-secret"));
+        String webhookKey = Secrets.readOrCreate(dataDir.resolve("webhook-key"), SecretBox::newKey);
         int kafkaPort = Integer.parseInt(env.getOrDefault("ADMIN_KAFKA_PORT", "0"));
 
         quietBrokerLogging();
@@ -62,6 +64,10 @@ public final class Standalone implements AutoCloseable {
             defaults.put("admin.query.read-model-url", "jdbc:sqlite:" + dataDir.resolve("read-model.db"));
             defaults.put("admin.query.audit-url", "jdbc:sqlite:" + dataDir.resolve("audit.db"));
             defaults.put("admin.audit.url", "jdbc:sqlite:" + dataDir.resolve("audit.db"));
+            defaults.put("admin.webhooks.store-url", "jdbc:sqlite:" + dataDir.resolve("webhooks.db"));
+            defaults.put("admin.webhooks.secret-key", webhookKey);
+            // One machine: receivers on it are what a developer tries first. Production configures its own list.
+            defaults.put("admin.webhooks.allowed-private-targets", "127.0.0.0/8,::1/128");
             SpringApplication app = new SpringApplication(StandaloneApplication.class);
             app.setDefaultProperties(defaults);
             // The broker must outlive the services, so shutdown order is ours (see close()).

@@ -3,6 +3,7 @@ package dev.controlplane.standalone;
 import dev.controlplane.auditprojector.AuditProjectorConfiguration;
 import dev.controlplane.commandservice.CommandServiceConfiguration;
 import dev.controlplane.queryservice.QueryServiceConfiguration;
+import dev.controlplane.webhooks.WebhookDispatcherConfiguration;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -10,7 +11,8 @@ import org.springframework.context.annotation.Import;
 /** Every service in one application context. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({CommandServiceConfiguration.class, QueryServiceConfiguration.class, AuditProjectorConfiguration.class})
+@Import({CommandServiceConfiguration.class, QueryServiceConfiguration.class, AuditProjectorConfiguration.class,
+        WebhookDispatcherConfiguration.class})
 public class StandaloneApplication {
 
     public static void main(String[] args) {

@@ -74,8 +74,9 @@ class EventSchemasIT {
         created("/api/v1/roles", "{\"name\":\"" + role + "\",\"scopes\":[\"users:read\"]}");
         created("/api/v1/users", "{\"username\":\"schema-u-" + id + "\",\"email\":\"u@example.com\",\"roles\":[\"" + role + "\"]}");
         created("/api/v1/plugins", "{\"name\":\"schema-g-" + id + "\",\"version\":\"1.0.0\",\"source\":\"oci://x\",\"config\":{\"a\":1}}");
+        created("/api/v1/webhooks", "{\"name\":\"schema-w-" + id + "\",\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"nothing.created\"]}");
         for (String path : List.of("/api/v1/tokens/schema-k-" + id, "/api/v1/users/schema-u-" + id, "/api/v1/plugins/schema-g-" + id,
-                "/api/v1/accesspolicies/" + policy, "/api/v1/tenants/" + tenant, "/api/v1/roles/" + role)) {
+                "/api/v1/accesspolicies/" + policy, "/api/v1/tenants/" + tenant, "/api/v1/roles/" + role, "/api/v1/webhooks/schema-w-" + id)) {
             for (String body : List.of("{\"display_name\":\"changed\"}", "{\"status\":\"inactive\"}", "{\"status\":\"active\"}")) {
                 Api.Response changed = api.patch(path + (path.contains("/roles/") ? "?force=true" : ""), body, "If-Match", "*");
                 assertThat(changed.status()).as(path + " " + body + " " + changed.body()).isEqualTo(200);

@@ -15,7 +15,8 @@ class ModuleGraphTest {
             .importPackages("dev.controlplane");
 
     private static final String[] SERVICES = {
-            "dev.controlplane.commandservice..", "dev.controlplane.queryservice..", "dev.controlplane.auditprojector.."};
+            "dev.controlplane.commandservice..", "dev.controlplane.queryservice..", "dev.controlplane.auditprojector..",
+            "dev.controlplane.webhooks.."};
 
     @Test
     void servicesDoNotDependOnEachOther() {
@@ -33,8 +34,8 @@ class ModuleGraphTest {
     void librariesDoNotDependOnServicesOrTheLauncher() {
         noClasses().that().resideInAnyPackage("dev.controlplane.schemas..", "dev.controlplane.kafkasupport..",
                         "dev.controlplane.httpsupport..", "dev.controlplane.jdbcstore..", "dev.controlplane.auditstore..",
-                        "dev.controlplane.embeddedkafka..")
-                .should().dependOnClassesThat().resideInAnyPackage(SERVICES[0], SERVICES[1], SERVICES[2],
+                        "dev.controlplane.embeddedkafka..", "dev.controlplane.webhooksupport..")
+                .should().dependOnClassesThat().resideInAnyPackage(SERVICES[0], SERVICES[1], SERVICES[2], SERVICES[3],
                         "dev.controlplane.standalone..")
                 .check(CLASSES);
     }

@@ -23,6 +23,10 @@ final class TestSystem {
     static final String TOKEN = "test-admin-token";
     /** The license issuer the shared system trusts; tests sign licenses with its private key. */
     static final KeyPair LICENSE_ISSUER = licenseIssuer();
+    /** Webhook retries in tests: the default schedule's six attempts, compressed to fractions of a second. */
+    static final String COMPRESSED_RETRY_SCHEDULE = "0ms,100ms,100ms,100ms,100ms,100ms";
+    /** A subscription failing without a success for this long is disabled (5 days by default). */
+    static final String WEBHOOK_DISABLE_AFTER = "3s";
     private static Standalone shared;
     private static KafkaContainer container;
 
@@ -80,7 +84,9 @@ final class TestSystem {
             env.put("ADMIN_KAFKA_BOOTSTRAP_SERVERS", container.getBootstrapServers());
         }
         return Standalone.start(env, withRandomPort("--admin.licenses.public-key="
-                + Base64.getEncoder().encodeToString(LICENSE_ISSUER.getPublic().getEncoded())));
+                + Base64.getEncoder().encodeToString(LICENSE_ISSUER.getPublic().getEncoded()),
+                "--admin.webhooks.retry-schedule=" + COMPRESSED_RETRY_SCHEDULE, "--admin.webhooks.jitter=0",
+                "--admin.webhooks.attempt-timeout=3s", "--admin.webhooks.disable-after=" + WEBHOOK_DISABLE_AFTER));
     }
 
     private static KeyPair licenseIssuer() {

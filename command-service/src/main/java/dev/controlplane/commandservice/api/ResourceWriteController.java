@@ -14,6 +14,7 @@ import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +32,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -44,10 +46,12 @@ class ResourceWriteController {
 
     private final CommandGateway gateway;
     private final CommandRunner runner;
+    private final WebhookSecrets webhookSecrets;
 
-    ResourceWriteController(CommandGateway gateway, CommandRunner runner) {
+    ResourceWriteController(CommandGateway gateway, CommandRunner runner, WebhookSecrets webhookSecrets) {
         this.gateway = gateway;
         this.runner = runner;
+        this.webhookSecrets = webhookSecrets;
     }
 
     @PostMapping("/api/v1/{collection}")
@@ -62,6 +66,10 @@ class ResourceWriteController {
             secret = TokenSecrets.newToken();
             payload.put(ResourceKind.SECRET_HASH, TokenSecrets.hash(secret));
         }
+        if (kind.sealsSecret()) {
+            webhookSecrets.checkTarget(payload);
+            secret = webhookSecrets.newSecret(payload);
+        }
         CommandEnvelope command = CommandFactory.command(request, CommandTypes.CREATE, resource, null, payload, false);
         return runner.answer(kind, command, secret);
     }
@@ -75,6 +83,9 @@ class ResourceWriteController {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ResourceKind.Validated valid = kind.validateUpdate(name, JsonBodies.read(request, MAX_BODY_BYTES));
         CommandRunner.requireValid(valid);
+        if (kind.sealsSecret()) {
+            webhookSecrets.checkTarget(valid.payload());
+        }
         ResourceRef resource = new ResourceRef(kind.name(), name);
         return runner.answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload(), force), null);
     }
@@ -89,8 +100,28 @@ class ResourceWriteController {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ResourceKind.Validated valid = kind.validatePatch(name, JsonBodies.read(request, MAX_BODY_BYTES));
         CommandRunner.requireValid(valid);
+        if (kind.sealsSecret()) {
+            webhookSecrets.checkTarget(valid.payload());
+        }
         ResourceRef resource = new ResourceRef(kind.name(), name);
         return runner.answer(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, valid.payload(), force), null);
+    }
+
+    /**
+     * Rotates a webhook's signing secret: the answer carries the new one, once; the old one still signs deliveries
+     * for {@code admin.webhooks.secret-rotation-overlap}, so receivers can switch without losing any.
+     */
+    @PostMapping("/api/v1/webhooks/{name}/rotate-secret")
+    ResponseEntity<byte[]> rotateSecret(@PathVariable String name,
+                                        @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                        HttpServletRequest request) {
+        ResourceKind kind = ResourceKinds.WEBHOOK;
+        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
+        ObjectNode payload = JsonNodeFactory.instance.objectNode();
+        String secret = webhookSecrets.rotation(payload);
+        ResourceRef resource = new ResourceRef(kind.name(), name);
+        return runner.decide(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, payload, false), null,
+                decided -> JsonResponses.json(200, decided.headers(), decided.body().deepCopy().put("secret", secret)));
     }
 
     @GetMapping("/api/v1/commands/{id}")

@@ -176,7 +176,7 @@ public final class ResourceDecider {
                 return new Rejected(new Rejection.ImmutableField(field));
             }
         }
-        ObjectNode data = reconcileItems(kind, state.data(), apply.apply(state.data().deepCopy()), now);
+        ObjectNode data = rotateSecret(kind, state.data(), reconcileItems(kind, state.data(), apply.apply(state.data().deepCopy()), now), now);
         kind.immutableFields().forEach(field -> restore(field, state.data(), data));
         restore("name", state.data(), data);
         restore(kind.nameField(), state.data(), data);
@@ -253,6 +253,25 @@ public final class ResourceDecider {
             } else if (!item.has("created_at")) {
                 item.put("created_at", now);
             }
+        }
+        return after;
+    }
+
+    /**
+     * A new sealed secret (a rotation) moves the current one to {@code previous_secret_sealed}, valid until now plus
+     * the overlap the command gives; the overlap itself is not kept. Anything else keeps the secrets as they are.
+     */
+    private static ObjectNode rotateSecret(ResourceKind kind, ObjectNode before, ObjectNode after, Instant now) {
+        if (!kind.sealsSecret()) {
+            return after;
+        }
+        long overlap = after.path(ResourceKind.ROTATION_OVERLAP_SECONDS).asLong(0);
+        after.remove(ResourceKind.ROTATION_OVERLAP_SECONDS);
+        JsonNode current = before.get(ResourceKind.SEALED_SECRET);
+        JsonNode next = after.get(ResourceKind.SEALED_SECRET);
+        if (current != null && next != null && !current.equals(next)) {
+            after.set(ResourceKind.PREVIOUS_SEALED_SECRET, current);
+            after.put(ResourceKind.PREVIOUS_SECRET_EXPIRES_AT, now.plusSeconds(overlap).toString());
         }
         return after;
     }
@@ -357,9 +376,11 @@ public final class ResourceDecider {
                 change.set("to", field.getValue());
             }
         });
-        if (changes.has(ResourceKind.SECRET_HASH)) {
-            // Even a hash of a secret is no business of audit readers and webhook subscribers.
-            changes.putObject(ResourceKind.SECRET_HASH).putNull("from").put("to", "[redacted]");
+        for (String secret : List.of(ResourceKind.SECRET_HASH, ResourceKind.SEALED_SECRET, ResourceKind.PREVIOUS_SEALED_SECRET)) {
+            if (changes.has(secret)) {
+                // Even a hash or a sealed secret is no business of audit readers and webhook subscribers.
+                changes.putObject(secret).put("from", before.has(secret) ? "[redacted]" : null).put("to", "[redacted]");
+            }
         }
         before.properties().forEach(field -> {
             if (!after.has(field.getKey())) {

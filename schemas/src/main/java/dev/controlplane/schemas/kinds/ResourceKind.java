@@ -35,10 +35,13 @@ import tools.jackson.databind.node.ObjectNode;
  *                    it has no collection routes, and its first write (If-Match "0" or "*") creates it
  * @param itemList    for single-document kinds that hold a list of named items (API keys): the list's field,
  *                    whose items can also be added, patched and removed one at a time; else null
+ * @param sealsSecret true for kinds that keep a secret the system must use later (webhook signing): it is kept
+ *                    sealed ({@link #SEALED_SECRET}), returned once, and on rotation the previous one stays usable
+ *                    until {@code previous_secret_expires_at}
  */
 public record ResourceKind(String name, String collection, Map<String, FieldType> fields, Set<String> required,
                            String nameField, List<Reference> references, boolean mutable, boolean issuesSecret,
-                           String singleton, String itemList) {
+                           String singleton, String itemList, boolean sealsSecret) {
 
     public static final Pattern NAME = Pattern.compile("[a-z0-9_-]{3,64}");
     public static final FieldType NAME_TYPE = FieldType.matching(NAME, "3 to 64 characters of [a-z0-9-_]");
@@ -49,6 +52,12 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
     public static final Set<String> IMMUTABLE = Set.of("created_at", "created_by", "version");
     /** Where a kind that {@link #issuesSecret} keeps the secret's hash; never shown by the API. */
     public static final String SECRET_HASH = "secret_hash";
+    /** Where a kind that {@link #sealsSecret} keeps its secret, and the one it replaced; never shown by the API. */
+    public static final String SEALED_SECRET = "secret_sealed";
+    public static final String PREVIOUS_SEALED_SECRET = "previous_secret_sealed";
+    public static final String PREVIOUS_SECRET_EXPIRES_AT = "previous_secret_expires_at";
+    /** In a rotation command only: how long the previous secret stays valid, in seconds. */
+    public static final String ROTATION_OVERLAP_SECONDS = "rotation_overlap_seconds";
     /** Where an item of an {@link #itemList} keeps its secret's hash; never shown by the API. */
     public static final String ITEM_SECRET_HASH = "key_hash";
 
@@ -85,33 +94,39 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
 
     /** A mutable kind named by {@code name}, without references or secrets. */
     public static ResourceKind of(String name, String collection, Map<String, FieldType> fields, Set<String> required) {
-        return new ResourceKind(name, collection, fields, required, "name", List.of(), true, false, null, null);
+        return new ResourceKind(name, collection, fields, required, "name", List.of(), true, false, null, null, false);
     }
 
     public ResourceKind namedBy(String field) {
-        return new ResourceKind(name, collection, fields, required, field, references, mutable, issuesSecret, singleton, itemList);
+        return new ResourceKind(name, collection, fields, required, field, references, mutable, issuesSecret, singleton, itemList, sealsSecret);
     }
 
     public ResourceKind referencing(Reference... refs) {
-        return new ResourceKind(name, collection, fields, required, nameField, List.of(refs), mutable, issuesSecret, singleton, itemList);
+        return new ResourceKind(name, collection, fields, required, nameField, List.of(refs), mutable, issuesSecret, singleton, itemList, sealsSecret);
     }
 
     public ResourceKind immutable() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, false, issuesSecret, singleton, itemList);
+        return new ResourceKind(name, collection, fields, required, nameField, references, false, issuesSecret, singleton, itemList, sealsSecret);
     }
 
     public ResourceKind issuingSecret() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, true, singleton, itemList);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, true, singleton, itemList, sealsSecret);
     }
 
     /** A kind with exactly one resource, named {@code resourceName}. */
     public ResourceKind singletonNamed(String resourceName) {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, resourceName, itemList);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, resourceName, itemList, sealsSecret);
     }
 
     /** A single-document kind whose {@code field} is a list of items named by their {@code name}. */
     public ResourceKind withItems(String field) {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, singleton, field);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, singleton, field, sealsSecret);
+    }
+
+    /** A kind whose secret is kept sealed and rotated with an overlap (webhooks). */
+    public ResourceKind sealingSecret() {
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, singleton,
+                itemList, true);
     }
 
     public boolean isSingleton() {
@@ -220,11 +235,13 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
 
     /** The resource as a client sees it: everything but secrets' hashes. */
     public ObjectNode shown(ObjectNode document) {
-        if (!issuesSecret && itemList == null) {
+        if (!issuesSecret && itemList == null && !sealsSecret) {
             return document;
         }
         ObjectNode copy = document.deepCopy();
         copy.remove(SECRET_HASH);
+        copy.remove(SEALED_SECRET);
+        copy.remove(PREVIOUS_SEALED_SECRET);
         if (itemList != null) {
             copy.path(itemList).forEach(item -> {
                 if (item instanceof ObjectNode object) {
@@ -249,6 +266,11 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         properties.set("created_by", FieldType.string(1, 256).schema());
         if (issuesSecret) {
             properties.set(SECRET_HASH, FieldType.string(1, 256).schema());
+        }
+        if (sealsSecret) {
+            properties.set(SEALED_SECRET, FieldType.string(1, 512).schema());
+            properties.set(PREVIOUS_SEALED_SECRET, FieldType.string(1, 512).schema());
+            properties.set(PREVIOUS_SECRET_EXPIRES_AT, FieldType.timestamp().schema());
         }
         ArrayNode names = schema.putArray("required");
         List.of("name", "status", "created_at").forEach(names::add);

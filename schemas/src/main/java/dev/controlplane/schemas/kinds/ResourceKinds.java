@@ -163,8 +163,26 @@ public final class ResourceKinds {
             Set.of("token", "license_sha256", "verified"))
             .immutable();
 
+    /** An event type filter: {@code tenant.created}, {@code tenant.*}, {@code *.deactivated} or {@code *}. */
+    private static final FieldType EVENT_FILTER = FieldType.matching(
+            Pattern.compile("\\*|(\\*|[a-z_]{1,64})\\.(\\*|[a-z_]{1,64})"), "an event type such as tenant.created, tenant.*, *.deactivated or *");
+
+    /**
+     * A webhook subscription: where to deliver which events. Its signing secret ({@code whsec_…}) is returned once
+     * and kept only sealed; rotating it keeps the previous one valid for an overlap, during which deliveries carry
+     * both signatures. The target is checked against the SSRF guard when it is set and again at every delivery.
+     */
+    public static final ResourceKind WEBHOOK = ResourceKind.of("webhook", "webhooks",
+            ResourceKind.fields(
+                    "display_name", DISPLAY_NAME,
+                    "url", FieldType.matching(Pattern.compile("https?://[^\\s]{1,2040}"), "an http(s) URL"),
+                    "events", FieldType.setOf(EVENT_FILTER, 1, 64),
+                    "description", FieldType.string(0, 1024)),
+            Set.of("url", "events"))
+            .sealingSecret();
+
     public static final List<ResourceKind> ALL = List.of(CLUSTER, TENANT, ACCESS_POLICY, TOKEN, ROLE, USER, PLUGIN, CONFIG,
-            API_KEYS, LICENSE);
+            API_KEYS, LICENSE, WEBHOOK);
 
     private static final Map<String, ResourceKind> BY_NAME =
             ALL.stream().collect(Collectors.toMap(ResourceKind::name, Function.identity()));

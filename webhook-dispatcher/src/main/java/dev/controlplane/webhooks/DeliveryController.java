@@ -1,0 +1,142 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.CursorCodec;
+import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.httpsupport.QueryParameters;
+import dev.controlplane.schemas.Envelopes;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The attempt log: a subscription's deliveries, newest first, each with its attempts (status code, latency,
+ * attempt number, the first KiB of the answer); redelivering one; recovering every failed one since a time.
+ */
+@RestController
+class DeliveryController {
+
+    private static final Set<String> STATUSES = Set.of("pending", "succeeded", "failed");
+
+    private final DeliveryStore store;
+    private final DeliverySender sender;
+    private final CursorCodec cursors;
+
+    DeliveryController(DeliveryStore store, DeliverySender sender, CursorCodec cursors) {
+        this.store = store;
+        this.sender = sender;
+        this.cursors = cursors;
+    }
+
+    @GetMapping("/api/v1/webhooks/{name}/deliveries")
+    ResponseEntity<byte[]> deliveries(@PathVariable String name,
+                                      @RequestParam(required = false) String status,
+                                      @RequestParam(required = false) String since,
+                                      @RequestParam(required = false) String until,
+                                      @RequestParam(required = false) String limit,
+                                      @RequestParam(required = false) String cursor) throws SQLException {
+        requireSubscription(name);
+        if (status != null && !STATUSES.contains(status)) {
+            throw ApiException.invalidField("status", "must be one of pending, succeeded, failed");
+        }
+        Instant from = QueryParameters.instant("since", since);
+        Instant to = QueryParameters.instant("until", until);
+        int pageSize = QueryParameters.limit(limit);
+        String filter = String.join("|", "deliveries", name, String.valueOf(status), String.valueOf(from), String.valueOf(to));
+        Long before = null;
+        if (cursor != null) {
+            var position = cursors.decode(cursor, filter).get("before_id");
+            if (position == null || !position.canConvertToLong()) {
+                throw ApiException.invalidField("cursor", "is not a cursor this server issued for this query");
+            }
+            before = position.asLong();
+        }
+        List<DeliveryStore.Delivery> rows = store.deliveries(name, status, from, to, before, pageSize);
+        boolean more = rows.size() > pageSize;
+        List<DeliveryStore.Delivery> page = more ? rows.subList(0, pageSize) : rows;
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (DeliveryStore.Delivery delivery : page) {
+            items.add(view(delivery, store.attempts(delivery.id())));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", items);
+        body.put("type", "webhook_delivery");
+        String next = null;
+        if (more) {
+            ObjectNode position = Envelopes.MAPPER.createObjectNode().put("before_id", page.getLast().id());
+            next = cursors.encode(position, filter);
+        }
+        body.put("next_cursor", next);
+        return JsonResponses.json(200, new HttpHeaders(), body);
+    }
+
+    @PostMapping("/api/v1/webhooks/{name}/deliveries/{id}/redeliver")
+    ResponseEntity<byte[]> redeliver(@PathVariable String name, @PathVariable String id) throws SQLException {
+        requireSubscription(name);
+        long deliveryId;
+        try {
+            deliveryId = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("no delivery " + id + " for webhook " + name);
+        }
+        if (!store.redeliver(name, deliveryId, Instant.now())) {
+            throw ApiException.notFound("no delivery " + id + " for webhook " + name);
+        }
+        sender.wake();
+        return JsonResponses.json(202, new HttpHeaders(), Map.of("id", deliveryId, "status", "pending"));
+    }
+
+    @PostMapping("/api/v1/webhooks/{name}/recover")
+    ResponseEntity<byte[]> recover(@PathVariable String name, @RequestParam(required = false) String since) throws SQLException {
+        requireSubscription(name);
+        Instant from = QueryParameters.instant("since", since);
+        if (from == null) {
+            throw ApiException.invalidField("since", "is required: the time from which failed deliveries are sent again");
+        }
+        int recovered = store.recover(name, from, Instant.now());
+        sender.wake();
+        return JsonResponses.json(202, new HttpHeaders(), Map.of("recovered", recovered));
+    }
+
+    private void requireSubscription(String name) throws SQLException {
+        if (store.subscription(name).isEmpty()) {
+            throw ApiException.notFound("no webhook " + name + " (or the dispatcher has not seen it yet)");
+        }
+    }
+
+    private static Map<String, Object> view(DeliveryStore.Delivery delivery, List<DeliveryStore.Attempt> attempts) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", delivery.id());
+        view.put("event_id", delivery.eventId());
+        view.put("event_type", delivery.eventType());
+        view.put("status", delivery.status());
+        view.put("attempt_count", delivery.attempts());
+        view.put("created_at", Instant.ofEpochMilli(delivery.createdAtMs()));
+        view.put("next_attempt_at", delivery.nextAttemptAtMs() == null ? null : Instant.ofEpochMilli(delivery.nextAttemptAtMs()));
+        List<Map<String, Object>> log = new ArrayList<>();
+        for (DeliveryStore.Attempt attempt : attempts) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("attempt", attempt.attempt());
+            entry.put("at", Instant.ofEpochMilli(attempt.atMs()));
+            entry.put("status_code", attempt.statusCode());
+            entry.put("latency_ms", attempt.latencyMs());
+            entry.put("response_body", attempt.responseBody());
+            entry.put("error", attempt.error());
+            log.add(entry);
+        }
+        view.put("attempts", log);
+        return view;
+    }
+}

@@ -1,0 +1,267 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.webhooksupport.SecretBox;
+import dev.controlplane.webhooksupport.TargetGuard;
+import dev.controlplane.webhooksupport.WebhookSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Sends due deliveries: a few at a time, each signed with the subscription's secret (and, during a rotation, the
+ * previous one), over a client whose DNS resolver is the SSRF guard (so the address dialled is the address checked)
+ * and that follows no redirect. 2xx succeeds; 410 fails the delivery and disables the subscription; anything else
+ * is retried on the schedule, honouring {@code Retry-After}. Due deliveries live in the store, so a restart picks
+ * up every pending retry where it was.
+ */
+final class DeliverySender implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliverySender.class);
+    static final int RESPONSE_BODY_LIMIT = 1024;
+
+    private final DeliveryStore store;
+    private final WebhookSettings settings;
+    private final SubscriptionCommands commands;
+    private final RetryPolicy policy;
+    private final TargetGuard guard;
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Object signal = new Object();
+    private boolean signalled;
+    private volatile boolean running;
+    private SecretBox box;
+    private CloseableHttpClient client;
+    private ExecutorService workers;
+    private Semaphore slots;
+    private Thread loop;
+
+    DeliverySender(DeliveryStore store, WebhookSettings settings, SubscriptionCommands commands) {
+        this.store = store;
+        this.settings = settings;
+        this.commands = commands;
+        this.policy = new RetryPolicy(settings.retrySchedule(), settings.jitter(), () -> ThreadLocalRandom.current().nextDouble());
+        this.guard = settings.guard();
+    }
+
+    /** Something may be due now: new deliveries were projected, or a redelivery was asked for. */
+    void wake() {
+        synchronized (signal) {
+            signalled = true;
+            signal.notifyAll();
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        box = settings.secretBox();
+        try {
+            store.resumeInterrupted();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the webhook store could not be read", e);
+        }
+        Timeout timeout = Timeout.of(settings.attemptTimeout());
+        DnsResolver guarded = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return guard.resolve(host);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(guarded)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                        .setMaxConnTotal(settings.workers() * 2)
+                        .setMaxConnPerRoute(settings.workers())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .setUserAgent("admin-control-plane-webhooks/1")
+                .build();
+        workers = Executors.newVirtualThreadPerTaskExecutor();
+        slots = new Semaphore(settings.workers());
+        running = true;
+        loop = Thread.ofPlatform().name("webhook-sender").start(this::run);
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                Instant now = Instant.now();
+                for (DeliveryStore.Delivery delivery : store.due(now, settings.workers() * 2)) {
+                    if (inFlight.contains(delivery.id()) || !slots.tryAcquire()) {
+                        continue;
+                    }
+                    inFlight.add(delivery.id());
+                    workers.submit(() -> {
+                        try {
+                            attempt(delivery);
+                        } catch (Exception e) {
+                            log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
+                        } finally {
+                            inFlight.remove(delivery.id());
+                            slots.release();
+                            wake();
+                        }
+                    });
+                }
+                long wait = store.nextDueAtMs().map(at -> at - System.currentTimeMillis()).orElse(1000L);
+                synchronized (signal) {
+                    if (!signalled && wait > 0) {
+                        signal.wait(Math.min(1000, wait));
+                    }
+                    signalled = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                log.warn("webhook sender loop: {}", e.toString());
+                synchronized (signal) {
+                    try {
+                        signal.wait(1000);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The outcome of one HTTP attempt. */
+    private record Answer(Integer status, String body, String retryAfter, String error) {
+    }
+
+    void attempt(DeliveryStore.Delivery delivery) throws Exception {
+        if (!store.claim(delivery)) {
+            return;
+        }
+        Optional<DeliveryStore.Subscription> found = store.subscription(delivery.subscription());
+        if (found.isEmpty() || !found.get().active()) {
+            store.abandon(delivery);
+            return;
+        }
+        DeliveryStore.Subscription subscription = found.get();
+        Instant now = Instant.now();
+        List<String> secrets = new ArrayList<>(List.of(box.open(subscription.secretSealed())));
+        if (subscription.previousSecretSealed() != null && subscription.previousSecretExpiresAtMs() != null
+                && subscription.previousSecretExpiresAtMs() > now.toEpochMilli()) {
+            secrets.add(box.open(subscription.previousSecretSealed()));
+        }
+        long timestamp = now.getEpochSecond();
+        int number = delivery.attempts() + 1;
+        long started = System.nanoTime();
+        Answer answer = send(subscription.url(), delivery, timestamp, Signatures.header(secrets, delivery.eventId(), timestamp, delivery.payload()));
+        long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        DeliveryStore.Attempt attempt = new DeliveryStore.Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
+        if (answer.status() != null && answer.status() >= 200 && answer.status() < 300) {
+            store.recordAttempt(delivery, attempt, "succeeded", null);
+            store.noteOutcome(subscription.name(), true, now);
+            return;
+        }
+        if (answer.status() != null && answer.status() == 410) {
+            store.recordAttempt(delivery, attempt, "failed", null);
+            disable(subscription, "the receiver answered 410 Gone");
+            return;
+        }
+        Optional<Instant> next = policy.next(number + 1, Instant.now(), RetryPolicy.retryAfter(answer.retryAfter(), Instant.now()));
+        store.recordAttempt(delivery, attempt, next.isPresent() ? "pending" : "failed", next.map(Instant::toEpochMilli).orElse(null));
+        store.noteOutcome(subscription.name(), false, now);
+        Long failingSince = store.subscription(subscription.name()).map(DeliveryStore.Subscription::failingSinceMs).orElse(null);
+        if (failingSince != null && now.toEpochMilli() - failingSince >= settings.disableAfter().toMillis()) {
+            disable(subscription, "no successful delivery for " + settings.disableAfter());
+        }
+    }
+
+    private Answer send(String url, DeliveryStore.Delivery delivery, long timestamp, String signature) {
+        String refused = guard.problem(url);
+        if (refused != null) {
+            return new Answer(null, null, null, "target refused: " + refused);
+        }
+        HttpPost post = new HttpPost(url);
+        post.setHeader("webhook-id", delivery.eventId());
+        post.setHeader("webhook-timestamp", String.valueOf(timestamp));
+        post.setHeader("webhook-signature", signature);
+        post.setEntity(new StringEntity(delivery.payload(), ContentType.APPLICATION_JSON));
+        try {
+            return client.execute(post, response -> {
+                String body = null;
+                if (response.getEntity() != null) {
+                    try (InputStream in = response.getEntity().getContent()) {
+                        body = new String(in.readNBytes(RESPONSE_BODY_LIMIT), StandardCharsets.UTF_8);
+                    }
+                }
+                Header retryAfter = response.getFirstHeader("Retry-After");
+                return new Answer(response.getCode(), body, retryAfter == null ? null : retryAfter.getValue(), null);
+            });
+        } catch (IOException | RuntimeException e) {
+            return new Answer(null, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private void disable(DeliveryStore.Subscription subscription, String reason) throws Exception {
+        if (store.markDisabling(subscription.name(), reason)) {
+            log.warn("disabling webhook {}: {}", subscription.name(), reason);
+            commands.disable(subscription, reason);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(10_000);
+                workers.shutdown();
+                workers.awaitTermination(settings.attemptTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                client.close();
+            } catch (IOException e) {
+                log.debug("closing the webhook client: {}", e.toString());
+            }
+            loop = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

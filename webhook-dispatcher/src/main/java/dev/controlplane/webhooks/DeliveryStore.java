@@ -1,0 +1,387 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The dispatcher's store: subscriptions as the log says they are, one delivery per (subscription, matching
+ * event), and every attempt. Projecting is idempotent (a delivery is unique per subscription and event, a
+ * subscription changes only to a newer version), so replaying the log changes nothing.
+ */
+final class DeliveryStore {
+
+    /** A subscription as the dispatcher needs it. */
+    record Subscription(String name, long version, String status, String url, List<String> events, String secretSealed,
+                        String previousSecretSealed, Long previousSecretExpiresAtMs, long createdAtMs,
+                        Long lastSuccessAtMs, Long failingSinceMs, String disabledFor) {
+        boolean active() {
+            return status.equals("active");
+        }
+    }
+
+    /** A delivery due for an attempt. */
+    record Delivery(long id, String subscription, String eventId, String eventType, String payload, String status,
+                    int attempts, Long nextAttemptAtMs, long createdAtMs) {
+    }
+
+    /** One attempt as the attempt log shows it. */
+    record Attempt(int attempt, long atMs, Integer statusCode, long latencyMs, String responseBody, String error) {
+    }
+
+    private final SqlStore store;
+
+    DeliveryStore(SqlStore store) {
+        this.store = store;
+        store.migrate("webhooks", List.of("V1__webhooks.sql"));
+    }
+
+    /** Applies a batch of events: subscription changes first, then a delivery for every match. */
+    void project(List<EventEnvelope> events, Instant now) throws SQLException {
+        store.write(connection -> {
+            for (EventEnvelope event : events) {
+                if (event.resource().kind().equals(ResourceKinds.WEBHOOK.name())) {
+                    upsertSubscription(connection, event);
+                }
+            }
+            List<Subscription> active = subscriptions(connection).stream().filter(Subscription::active).toList();
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO deliveries (subscription, event_id, event_type, payload, status, attempts, next_attempt_at_ms, created_at_ms)
+                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (subscription, event_id) DO NOTHING""")) {
+                for (EventEnvelope event : events) {
+                    long occurred = event.occurredAt().toEpochMilli();
+                    String payload = null;
+                    for (Subscription subscription : active) {
+                        if (occurred < subscription.createdAtMs()
+                                || subscription.events().stream().noneMatch(filter -> EventFilters.matches(filter, event.type()))) {
+                            continue;
+                        }
+                        payload = payload != null ? payload : payload(event);
+                        insert.setString(1, subscription.name());
+                        insert.setString(2, event.id().toString());
+                        insert.setString(3, event.type());
+                        insert.setString(4, payload);
+                        insert.setLong(5, now.toEpochMilli());
+                        insert.setLong(6, now.toEpochMilli());
+                        insert.addBatch();
+                    }
+                }
+                insert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** The webhook body of Standard Webhooks: {@code type}, {@code timestamp}, {@code data} (the event, secrets removed). */
+    static String payload(EventEnvelope event) {
+        ObjectNode data = Envelopes.MAPPER.valueToTree(event);
+        ResourceKind kind = ResourceKinds.byName(event.resource().kind()).orElse(null);
+        if (kind != null) {
+            data.set("data", kind.shown(event.data()));
+        }
+        ObjectNode body = Envelopes.MAPPER.createObjectNode();
+        body.put("type", event.type());
+        body.put("timestamp", event.occurredAt().toString());
+        body.set("data", data);
+        return Envelopes.MAPPER.writeValueAsString(body);
+    }
+
+    private static void upsertSubscription(Connection connection, EventEnvelope event) throws SQLException {
+        JsonNode data = event.data();
+        try (PreparedStatement upsert = connection.prepareStatement("""
+                INSERT INTO subscriptions (name, version, status, url, events, secret_sealed, previous_secret_sealed,
+                    previous_secret_expires_at_ms, created_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET version = excluded.version, status = excluded.status, url = excluded.url,
+                    events = excluded.events, secret_sealed = excluded.secret_sealed,
+                    previous_secret_sealed = excluded.previous_secret_sealed,
+                    previous_secret_expires_at_ms = excluded.previous_secret_expires_at_ms,
+                    failing_since_ms = CASE WHEN excluded.status = 'active' AND subscriptions.status <> 'active'
+                        THEN NULL ELSE subscriptions.failing_since_ms END,
+                    disabled_for = CASE WHEN excluded.status = 'active' THEN NULL ELSE subscriptions.disabled_for END
+                WHERE excluded.version > subscriptions.version""")) {
+            upsert.setString(1, event.resource().name());
+            upsert.setLong(2, event.sequence());
+            upsert.setString(3, data.path("status").asString());
+            upsert.setString(4, data.path("url").asString());
+            upsert.setString(5, Envelopes.MAPPER.writeValueAsString(data.path("events")));
+            upsert.setString(6, data.path(ResourceKind.SEALED_SECRET).asString());
+            String previous = data.path(ResourceKind.PREVIOUS_SEALED_SECRET).asString(null);
+            upsert.setString(7, previous);
+            if (data.has(ResourceKind.PREVIOUS_SECRET_EXPIRES_AT)) {
+                upsert.setLong(8, Instant.parse(data.get(ResourceKind.PREVIOUS_SECRET_EXPIRES_AT).asString()).toEpochMilli());
+            } else {
+                upsert.setNull(8, Types.BIGINT);
+            }
+            upsert.setLong(9, Instant.parse(data.path("created_at").asString()).toEpochMilli());
+            upsert.executeUpdate();
+        }
+    }
+
+    Optional<Subscription> subscription(String name) throws SQLException {
+        return store.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT * FROM subscriptions WHERE name = ?")) {
+                select.setString(1, name);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(subscription(rows)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static List<Subscription> subscriptions(Connection connection) throws SQLException {
+        List<Subscription> all = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT * FROM subscriptions");
+             ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                all.add(subscription(rows));
+            }
+        }
+        return all;
+    }
+
+    private static Subscription subscription(ResultSet row) throws SQLException {
+        List<String> events = new ArrayList<>();
+        Envelopes.MAPPER.readTree(row.getString("events")).forEach(filter -> events.add(filter.asString()));
+        return new Subscription(row.getString("name"), row.getLong("version"), row.getString("status"), row.getString("url"),
+                events, row.getString("secret_sealed"), row.getString("previous_secret_sealed"),
+                nullableLong(row, "previous_secret_expires_at_ms"), row.getLong("created_at_ms"),
+                nullableLong(row, "last_success_at_ms"), nullableLong(row, "failing_since_ms"), row.getString("disabled_for"));
+    }
+
+    /** Pending deliveries whose time has come, oldest first. */
+    List<Delivery> due(Instant now, int limit) throws SQLException {
+        return store.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ?
+                    ORDER BY next_attempt_at_ms, id LIMIT ?""")) {
+                select.setLong(1, now.toEpochMilli());
+                select.setInt(2, limit);
+                return deliveries(select);
+            }
+        });
+    }
+
+    /**
+     * Takes a due delivery for one attempt: true for exactly one caller, while it is still pending with the attempt
+     * count it was read with. A crash while sending leaves it {@code sending}; {@link #resumeInterrupted} puts it back.
+     */
+    boolean claim(Delivery delivery) throws SQLException {
+        return store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = 'sending' WHERE id = ? AND status = 'pending' AND attempts = ?")) {
+                update.setLong(1, delivery.id());
+                update.setInt(2, delivery.attempts());
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** At start: attempts cut short by a stop are due again (at least once: receivers deduplicate by webhook-id). */
+    void resumeInterrupted() throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")) {
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** When the next pending delivery is due, if any. */
+    Optional<Long> nextDueAtMs() throws SQLException {
+        return store.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT MIN(next_attempt_at_ms) FROM deliveries WHERE status = 'pending'");
+                 ResultSet rows = select.executeQuery()) {
+                rows.next();
+                long at = rows.getLong(1);
+                return rows.wasNull() ? Optional.empty() : Optional.of(at);
+            }
+        });
+    }
+
+    /** Records an attempt and the delivery's new state in one transaction. */
+    void recordAttempt(Delivery delivery, Attempt attempt, String status, Long nextAttemptAtMs) throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                insert.setLong(1, delivery.id());
+                insert.setInt(2, attempt.attempt());
+                insert.setLong(3, attempt.atMs());
+                if (attempt.statusCode() == null) {
+                    insert.setNull(4, Types.INTEGER);
+                } else {
+                    insert.setInt(4, attempt.statusCode());
+                }
+                insert.setLong(5, attempt.latencyMs());
+                insert.setString(6, attempt.responseBody());
+                insert.setString(7, attempt.error());
+                insert.executeUpdate();
+            }
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ? WHERE id = ?")) {
+                update.setString(1, status);
+                update.setInt(2, attempt.attempt());
+                if (nextAttemptAtMs == null) {
+                    update.setNull(3, Types.BIGINT);
+                } else {
+                    update.setLong(3, nextAttemptAtMs);
+                }
+                update.setLong(4, delivery.id());
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Ends a delivery without an attempt (its subscription is gone or inactive). */
+    void abandon(Delivery delivery) throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = 'failed', next_attempt_at_ms = NULL WHERE id = ? AND status IN ('pending', 'sending')")) {
+                update.setLong(1, delivery.id());
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Notes a success or a failure on the subscription; returns it as it is now. */
+    void noteOutcome(String subscription, boolean success, Instant now) throws SQLException {
+        store.write(connection -> {
+            String sql = success
+                    ? "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?"
+                    : "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?";
+            try (PreparedStatement update = connection.prepareStatement(sql)) {
+                update.setLong(1, now.toEpochMilli());
+                update.setString(2, subscription);
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Marks a subscription as being disabled (the command is on its way); false when it already was. */
+    boolean markDisabling(String subscription, String reason) throws SQLException {
+        return store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE subscriptions SET disabled_for = ? WHERE name = ? AND disabled_for IS NULL")) {
+                update.setString(1, reason);
+                update.setString(2, subscription);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** A page of a subscription's deliveries, newest first, with their attempts. */
+    List<Delivery> deliveries(String subscription, String status, Instant since, Instant until, Long beforeId, int limit)
+            throws SQLException {
+        return store.read(connection -> {
+            StringBuilder sql = new StringBuilder("SELECT * FROM deliveries WHERE subscription = ?");
+            List<Object> args = new ArrayList<>(List.of(subscription));
+            if (status != null) {
+                sql.append(" AND status = ?");
+                args.add(status);
+            }
+            if (since != null) {
+                sql.append(" AND created_at_ms >= ?");
+                args.add(since.toEpochMilli());
+            }
+            if (until != null) {
+                sql.append(" AND created_at_ms < ?");
+                args.add(until.toEpochMilli());
+            }
+            if (beforeId != null) {
+                sql.append(" AND id < ?");
+                args.add(beforeId);
+            }
+            sql.append(" ORDER BY id DESC LIMIT ?");
+            args.add(limit + 1);
+            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    select.setObject(i + 1, args.get(i));
+                }
+                return deliveries(select);
+            }
+        });
+    }
+
+    List<Attempt> attempts(long deliveryId) throws SQLException {
+        return store.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt, id")) {
+                select.setLong(1, deliveryId);
+                List<Attempt> attempts = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        Integer code = rows.getInt("status_code");
+                        if (rows.wasNull()) {
+                            code = null;
+                        }
+                        attempts.add(new Attempt(rows.getInt("attempt"), rows.getLong("at_ms"), code, rows.getLong("latency_ms"),
+                                rows.getString("response_body"), rows.getString("error")));
+                    }
+                }
+                return attempts;
+            }
+        });
+    }
+
+    /** Sends one delivery again (its attempt numbers go on); false when it does not belong to the subscription. */
+    boolean redeliver(String subscription, long id, Instant now) throws SQLException {
+        return store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ? WHERE id = ? AND subscription = ?")) {
+                update.setLong(1, now.toEpochMilli());
+                update.setLong(2, id);
+                update.setString(3, subscription);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Sends again every failed delivery of a subscription created since a time; returns how many. */
+    int recover(String subscription, Instant since, Instant now) throws SQLException {
+        return store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ?
+                    WHERE subscription = ? AND status = 'failed' AND created_at_ms >= ?""")) {
+                update.setLong(1, now.toEpochMilli());
+                update.setString(2, subscription);
+                update.setLong(3, since.toEpochMilli());
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    private static List<Delivery> deliveries(PreparedStatement select) throws SQLException {
+        List<Delivery> deliveries = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                deliveries.add(new Delivery(rows.getLong("id"), rows.getString("subscription"), rows.getString("event_id"),
+                        rows.getString("event_type"), rows.getString("payload"), rows.getString("status"), rows.getInt("attempts"),
+                        nullableLong(rows, "next_attempt_at_ms"), rows.getLong("created_at_ms")));
+            }
+        }
+        return deliveries;
+    }
+
+    private static Long nullableLong(ResultSet row, String column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? null : value;
+    }
+}

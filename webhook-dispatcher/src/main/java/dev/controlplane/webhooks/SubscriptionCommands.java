@@ -1,0 +1,58 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandTypes;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.ExpectedVersion;
+import dev.controlplane.schemas.RequestContext;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.Topics;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Disables a subscription the way every change happens: a command on the log, decided by the single writer, so
+ * the deactivation is an event (audited, delivered to subscribers of {@code webhook.deactivated}) like any other.
+ */
+final class SubscriptionCommands implements AutoCloseable {
+
+    static final String ACTOR = "webhook-dispatcher";
+
+    private final KafkaProducer<String, byte[]> producer;
+
+    SubscriptionCommands(KafkaSettings kafka) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends the command that deactivates {@code subscription}; the same reason at the same version is one command. */
+    void disable(DeliveryStore.Subscription subscription, String reason) throws Exception {
+        ResourceRef resource = new ResourceRef(ResourceKinds.WEBHOOK.name(), subscription.name());
+        UUID id = UUID.nameUUIDFromBytes((resource.key() + "@" + subscription.version() + " disable").getBytes(StandardCharsets.UTF_8));
+        CommandEnvelope command = new CommandEnvelope(id, CommandTypes.of(resource.kind(), CommandTypes.UPDATE),
+                CommandEnvelope.CURRENT_SCHEMA_VERSION, resource, ExpectedVersion.ANY, ACTOR,
+                new RequestContext("webhook-disabled: " + reason, null, ACTOR), Instant.now(), "disable-" + subscription.version(),
+                Envelopes.MAPPER.createObjectNode().put("status", "inactive"), null);
+        producer.send(new ProducerRecord<>(Topics.COMMANDS, resource.key(), Envelopes.write(command))).get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

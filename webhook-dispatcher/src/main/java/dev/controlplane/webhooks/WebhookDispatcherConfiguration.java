@@ -1,0 +1,50 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.httpsupport.HttpSupportConfiguration;
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.kafkasupport.EventProjector;
+import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.schemas.ConsumerGroups;
+import dev.controlplane.webhooksupport.WebhookSettings;
+import java.time.Instant;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The webhook dispatcher: its consumer group, its store, its sender, and the attempt log's endpoints. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({KafkaSettings.class, WebhookSettings.class})
+@Import({HttpSupportConfiguration.class, DeliveryController.class})
+@ConditionalOnProperty(name = "admin.webhooks.dispatcher-enabled", matchIfMissing = true)
+public class WebhookDispatcherConfiguration {
+
+    @Bean(destroyMethod = "close")
+    SqlStore webhookStore(WebhookSettings settings) {
+        return SqlStore.open(settings.storeUrl(), null, null, 2);
+    }
+
+    @Bean
+    DeliveryStore deliveryStore(SqlStore webhookStore) {
+        return new DeliveryStore(webhookStore);
+    }
+
+    @Bean(destroyMethod = "close")
+    SubscriptionCommands subscriptionCommands(KafkaSettings kafka) {
+        return new SubscriptionCommands(kafka);
+    }
+
+    @Bean
+    DeliverySender deliverySender(DeliveryStore deliveryStore, WebhookSettings settings, SubscriptionCommands subscriptionCommands) {
+        return new DeliverySender(deliveryStore, settings, subscriptionCommands);
+    }
+
+    @Bean
+    EventProjector webhookProjector(KafkaSettings kafka, DeliveryStore deliveryStore, DeliverySender deliverySender) {
+        return new EventProjector(ConsumerGroups.WEBHOOKS, kafka, events -> {
+            deliveryStore.project(events, Instant.now());
+            deliverySender.wake();
+        });
+    }
+}

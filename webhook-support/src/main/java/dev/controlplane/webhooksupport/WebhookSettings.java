@@ -1,0 +1,43 @@
+package dev.controlplane.webhooksupport;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Webhooks, {@code admin.webhooks.*}.
+ *
+ * @param secretKey              base64 of 32 bytes sealing signing secrets in the log (standalone generates one)
+ * @param allowedPrivateTargets  address ranges a target may resolve to although private (e.g. 127.0.0.0/8)
+ * @param secretRotationOverlap  how long a rotated-out secret still signs deliveries
+ * @param retrySchedule          the delay before each attempt; its length is the number of attempts
+ * @param jitter                 each delay varies by up to this fraction either way
+ * @param attemptTimeout         bounds connecting and reading the answer of one attempt
+ * @param disableAfter           a subscription failing without a success for this long is disabled
+ * @param workers                deliveries in flight at once
+ * @param storeUrl               the dispatcher's JDBC URL (deliveries and attempts)
+ */
+@ConfigurationProperties("admin.webhooks")
+public record WebhookSettings(
+        String secretKey,
+        @DefaultValue List<String> allowedPrivateTargets,
+        @DefaultValue("24h") Duration secretRotationOverlap,
+        @DefaultValue({"0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"}) List<Duration> retrySchedule,
+        @DefaultValue("0.2") double jitter,
+        @DefaultValue("10s") Duration attemptTimeout,
+        @DefaultValue("5d") Duration disableAfter,
+        @DefaultValue("16") int workers,
+        @DefaultValue("jdbc:sqlite:webhooks.db") String storeUrl) {
+
+    public TargetGuard guard() {
+        return new TargetGuard(allowedPrivateTargets);
+    }
+
+    public SecretBox secretBox() {
+        if (secretKey == null || secretKey.isBlank()) {
+            throw new IllegalStateException("admin.webhooks.secret-key is not set: webhook secrets cannot be sealed");
+        }
+        return new SecretBox(secretKey);
+    }
+}
