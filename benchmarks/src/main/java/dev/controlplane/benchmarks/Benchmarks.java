@@ -1,6 +1,9 @@
 package dev.controlplane.benchmarks;
 
-/** {@code ./dev bench [writers] [seconds] [--property=value …]} or {@code ./dev bench restore [resources]}. */
+/**
+ * {@code ./dev bench [writers] [seconds] [--property=value …]}, {@code ./dev bench restore [resources]} or
+ * {@code ./dev bench webhooks [events] [subscriptions]}.
+ */
 public final class Benchmarks {
 
     private Benchmarks() {
@@ -13,6 +16,8 @@ public final class Benchmarks {
         }
         if (args.length > 0 && args[0].equals("restore")) {
             RestoreBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
+        } else if (args.length > 0 && args[0].equals("webhooks")) {
+            WebhookBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 10);
         } else {
             WriteBenchmark.main(args);
         }

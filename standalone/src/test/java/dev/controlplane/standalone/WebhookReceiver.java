@@ -36,6 +36,8 @@ final class WebhookReceiver implements AutoCloseable {
         volatile int failures;
         volatile int failStatus = 500;
         volatile String retryAfter;
+        /** The next this many requests hang (up to 10 s) before answering, as a stuck receiver would. */
+        volatile int hangs;
         final List<String> secrets = new CopyOnWriteArrayList<>();
     }
 
@@ -82,6 +84,20 @@ final class WebhookReceiver implements AutoCloseable {
             }
         }
         received.add(new Received(path, Instant.now(), headers, body, verifiedWith));
+        boolean hang;
+        synchronized (script) {
+            hang = script.hangs > 0;
+            if (hang) {
+                script.hangs--;
+            }
+        }
+        if (hang) {
+            try {
+                new java.util.concurrent.CountDownLatch(1).await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         int status = 200;
         synchronized (script) {
             if (script.failures > 0) {
@@ -89,6 +105,9 @@ final class WebhookReceiver implements AutoCloseable {
                 status = script.failStatus;
                 if (script.retryAfter != null) {
                     exchange.getResponseHeaders().add("Retry-After", script.retryAfter);
+                }
+                if (status / 100 == 3) {
+                    exchange.getResponseHeaders().add("Location", path + "/elsewhere");
                 }
             }
         }

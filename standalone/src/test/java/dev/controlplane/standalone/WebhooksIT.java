@@ -73,6 +73,14 @@ class WebhooksIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(RECEIVER.received(hook.path()))
                 .extracting(r -> Envelopes.MAPPER.readTree(r.body()).path("type").asString())
                 .containsExactlyInAnyOrder("tenant.created", "tenant.deactivated"));
+        JsonNode first = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?limit=1").json();
+        assertThat(first.path("items")).hasSize(1);
+        JsonNode second = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?limit=1&cursor=" + first.path("next_cursor").asString()).json();
+        assertThat(second.path("items")).hasSize(1);
+        assertThat(second.path("items").get(0).path("id").asLong()).isLessThan(first.path("items").get(0).path("id").asLong());
+        assertThat(second.path("next_cursor").isNull()).isTrue();
+        assertThat(api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?since=" + Instant.now().plusSeconds(60)).json().path("items"))
+                .isEmpty();
         for (WebhookReceiver.Received request : RECEIVER.received(hook.path())) {
             assertThat(request.verifiedWith()).as("verified by com.standardwebhooks").containsExactly(hook.secret());
             JsonNode body = Envelopes.MAPPER.readTree(request.body());
@@ -108,6 +116,34 @@ class WebhooksIT {
         assertThat(delivery.path("attempts").get(3).path("response_body").asString()).isEqualTo("{\"received\":true}");
         assertThat(delivery.path("attempts").get(0).path("latency_ms").isIntegralNumber()).isTrue();
         assertThat(api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?status=failed").json().path("items")).isEmpty();
+    }
+
+    @Test
+    void aRedirect_isAFailure_andIsNotFollowed() {
+        Hook hook = register(api, "tenant.created");
+        RECEIVER.script(hook.path()).failStatus = 302;
+        RECEIVER.script(hook.path()).failures = 1;
+        tenant();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                api.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0).path("attempts"))
+                .extracting(a -> a.path("status_code").asInt()).containsExactly(302, 200));
+        assertThat(RECEIVER.received(hook.path() + "/elsewhere")).isEmpty();
+    }
+
+    @Test
+    void aStuckReceiver_costsOneAttemptTimeout_thenTheScheduleGoesOn() {
+        Hook hook = register(api, "tenant.created");
+        RECEIVER.script(hook.path()).hangs = 1;
+        tenant();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode delivery = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0);
+            assertThat(delivery.path("status").asString()).isEqualTo("succeeded");
+            JsonNode first = delivery.path("attempts").get(0);
+            assertThat(first.path("error").asString()).containsIgnoringCase("timeout");
+            assertThat(first.path("latency_ms").asLong()).isBetween(2_900L, 9_000L);
+        });
     }
 
     @Test

@@ -12,8 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -51,7 +49,6 @@ final class DeliverySender implements SmartLifecycle {
     private final SubscriptionCommands commands;
     private final RetryPolicy policy;
     private final TargetGuard guard;
-    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Object signal = new Object();
     private boolean signalled;
     private volatile boolean running;
@@ -59,6 +56,8 @@ final class DeliverySender implements SmartLifecycle {
     private CloseableHttpClient client;
     private ExecutorService workers;
     private Semaphore slots;
+    private OutcomeWriter outcomes;
+    private final java.util.Map<String, String> openedSecrets = new java.util.concurrent.ConcurrentHashMap<>();
     private Thread loop;
 
     DeliverySender(DeliveryStore store, WebhookSettings settings, SubscriptionCommands commands) {
@@ -110,6 +109,7 @@ final class DeliverySender implements SmartLifecycle {
                 .disableCookieManagement()
                 .setUserAgent("admin-control-plane-webhooks/1")
                 .build();
+        outcomes = new OutcomeWriter(store);
         workers = Executors.newVirtualThreadPerTaskExecutor();
         slots = new Semaphore(settings.workers());
         running = true;
@@ -119,19 +119,15 @@ final class DeliverySender implements SmartLifecycle {
     private void run() {
         while (running) {
             try {
-                Instant now = Instant.now();
-                for (DeliveryStore.Delivery delivery : store.due(now, settings.workers() * 2)) {
-                    if (inFlight.contains(delivery.id()) || !slots.tryAcquire()) {
-                        continue;
-                    }
-                    inFlight.add(delivery.id());
+                int free = slots.availablePermits();
+                for (DeliveryStore.Delivery delivery : free == 0 ? List.<DeliveryStore.Delivery>of() : store.claimDue(Instant.now(), free)) {
+                    slots.acquireUninterruptibly();
                     workers.submit(() -> {
                         try {
                             attempt(delivery);
                         } catch (Exception e) {
                             log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
                         } finally {
-                            inFlight.remove(delivery.id());
                             slots.release();
                             wake();
                         }
@@ -166,9 +162,6 @@ final class DeliverySender implements SmartLifecycle {
     }
 
     void attempt(DeliveryStore.Delivery delivery) throws Exception {
-        if (!store.claim(delivery)) {
-            return;
-        }
         Optional<DeliveryStore.Subscription> found = store.subscription(delivery.subscription());
         if (found.isEmpty() || !found.get().active()) {
             store.abandon(delivery);
@@ -176,10 +169,10 @@ final class DeliverySender implements SmartLifecycle {
         }
         DeliveryStore.Subscription subscription = found.get();
         Instant now = Instant.now();
-        List<String> secrets = new ArrayList<>(List.of(box.open(subscription.secretSealed())));
+        List<String> secrets = new ArrayList<>(List.of(opened(subscription.secretSealed())));
         if (subscription.previousSecretSealed() != null && subscription.previousSecretExpiresAtMs() != null
                 && subscription.previousSecretExpiresAtMs() > now.toEpochMilli()) {
-            secrets.add(box.open(subscription.previousSecretSealed()));
+            secrets.add(opened(subscription.previousSecretSealed()));
         }
         long timestamp = now.getEpochSecond();
         int number = delivery.attempts() + 1;
@@ -188,22 +181,26 @@ final class DeliverySender implements SmartLifecycle {
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         DeliveryStore.Attempt attempt = new DeliveryStore.Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
         if (answer.status() != null && answer.status() >= 200 && answer.status() < 300) {
-            store.recordAttempt(delivery, attempt, "succeeded", null);
-            store.noteOutcome(subscription.name(), true, now);
+            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "succeeded", null, true));
             return;
         }
         if (answer.status() != null && answer.status() == 410) {
-            store.recordAttempt(delivery, attempt, "failed", null);
+            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "failed", null, false));
             disable(subscription, "the receiver answered 410 Gone");
             return;
         }
         Optional<Instant> next = policy.next(number + 1, Instant.now(), RetryPolicy.retryAfter(answer.retryAfter(), Instant.now()));
-        store.recordAttempt(delivery, attempt, next.isPresent() ? "pending" : "failed", next.map(Instant::toEpochMilli).orElse(null));
-        store.noteOutcome(subscription.name(), false, now);
+        outcomes.record(new DeliveryStore.Outcome(delivery, attempt, next.isPresent() ? "pending" : "failed",
+                next.map(Instant::toEpochMilli).orElse(null), false));
         Long failingSince = store.subscription(subscription.name()).map(DeliveryStore.Subscription::failingSinceMs).orElse(null);
         if (failingSince != null && now.toEpochMilli() - failingSince >= settings.disableAfter().toMillis()) {
             disable(subscription, "no successful delivery for " + settings.disableAfter());
         }
+    }
+
+    /** Opening a sealed secret costs an AES-GCM decryption; each sealed form is opened once. */
+    private String opened(String sealed) {
+        return openedSecrets.computeIfAbsent(sealed, box::open);
     }
 
     private Answer send(String url, DeliveryStore.Delivery delivery, long timestamp, String signature) {
@@ -248,6 +245,7 @@ final class DeliverySender implements SmartLifecycle {
                 loop.join(10_000);
                 workers.shutdown();
                 workers.awaitTermination(settings.attemptTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                outcomes.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

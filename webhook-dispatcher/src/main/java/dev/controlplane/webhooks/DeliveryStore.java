@@ -162,31 +162,28 @@ final class DeliveryStore {
                 nullableLong(row, "last_success_at_ms"), nullableLong(row, "failing_since_ms"), row.getString("disabled_for"));
     }
 
-    /** Pending deliveries whose time has come, oldest first. */
-    List<Delivery> due(Instant now, int limit) throws SQLException {
-        return store.read(connection -> {
+    /**
+     * Takes up to {@code limit} due deliveries for an attempt each, in one transaction: they become {@code sending},
+     * so no other pass takes them again. A crash while sending leaves them so; {@link #resumeInterrupted} puts them back.
+     */
+    List<Delivery> claimDue(Instant now, int limit) throws SQLException {
+        return store.write(connection -> {
+            List<Delivery> due;
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ?
                     ORDER BY next_attempt_at_ms, id LIMIT ?""")) {
                 select.setLong(1, now.toEpochMilli());
                 select.setInt(2, limit);
-                return deliveries(select);
+                due = deliveries(select);
             }
-        });
-    }
-
-    /**
-     * Takes a due delivery for one attempt: true for exactly one caller, while it is still pending with the attempt
-     * count it was read with. A crash while sending leaves it {@code sending}; {@link #resumeInterrupted} puts it back.
-     */
-    boolean claim(Delivery delivery) throws SQLException {
-        return store.write(connection -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE deliveries SET status = 'sending' WHERE id = ? AND status = 'pending' AND attempts = ?")) {
-                update.setLong(1, delivery.id());
-                update.setInt(2, delivery.attempts());
-                return update.executeUpdate() == 1;
+            try (PreparedStatement update = connection.prepareStatement("UPDATE deliveries SET status = 'sending' WHERE id = ?")) {
+                for (Delivery delivery : due) {
+                    update.setLong(1, delivery.id());
+                    update.addBatch();
+                }
+                update.executeBatch();
             }
+            return due;
         });
     }
 
@@ -213,36 +210,57 @@ final class DeliveryStore {
         });
     }
 
-    /** Records an attempt and the delivery's new state in one transaction. */
-    void recordAttempt(Delivery delivery, Attempt attempt, String status, Long nextAttemptAtMs) throws SQLException {
+    /** What one attempt came to: the attempt, the delivery's next state, and whether the subscription succeeded. */
+    record Outcome(Delivery delivery, Attempt attempt, String status, Long nextAttemptAtMs, boolean success) {
+    }
+
+    /**
+     * Records many attempts in one transaction (one fsync for a whole batch of deliveries): each attempt, its
+     * delivery's new state, and its subscription's last success or first failure.
+     */
+    void recordOutcomes(List<Outcome> outcomes) throws SQLException {
         store.write(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-                insert.setLong(1, delivery.id());
-                insert.setInt(2, attempt.attempt());
-                insert.setLong(3, attempt.atMs());
-                if (attempt.statusCode() == null) {
-                    insert.setNull(4, Types.INTEGER);
-                } else {
-                    insert.setInt(4, attempt.statusCode());
+                    VALUES (?, ?, ?, ?, ?, ?, ?)""");
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ? WHERE id = ?");
+                 PreparedStatement success = connection.prepareStatement(
+                         "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
+                 PreparedStatement failure = connection.prepareStatement(
+                         "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?")) {
+                for (Outcome outcome : outcomes) {
+                    Attempt attempt = outcome.attempt();
+                    insert.setLong(1, outcome.delivery().id());
+                    insert.setInt(2, attempt.attempt());
+                    insert.setLong(3, attempt.atMs());
+                    if (attempt.statusCode() == null) {
+                        insert.setNull(4, Types.INTEGER);
+                    } else {
+                        insert.setInt(4, attempt.statusCode());
+                    }
+                    insert.setLong(5, attempt.latencyMs());
+                    insert.setString(6, attempt.responseBody());
+                    insert.setString(7, attempt.error());
+                    insert.addBatch();
+                    update.setString(1, outcome.status());
+                    update.setInt(2, attempt.attempt());
+                    if (outcome.nextAttemptAtMs() == null) {
+                        update.setNull(3, Types.BIGINT);
+                    } else {
+                        update.setLong(3, outcome.nextAttemptAtMs());
+                    }
+                    update.setLong(4, outcome.delivery().id());
+                    update.addBatch();
+                    PreparedStatement subscription = outcome.success() ? success : failure;
+                    subscription.setLong(1, attempt.atMs());
+                    subscription.setString(2, outcome.delivery().subscription());
+                    subscription.addBatch();
                 }
-                insert.setLong(5, attempt.latencyMs());
-                insert.setString(6, attempt.responseBody());
-                insert.setString(7, attempt.error());
-                insert.executeUpdate();
-            }
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ? WHERE id = ?")) {
-                update.setString(1, status);
-                update.setInt(2, attempt.attempt());
-                if (nextAttemptAtMs == null) {
-                    update.setNull(3, Types.BIGINT);
-                } else {
-                    update.setLong(3, nextAttemptAtMs);
-                }
-                update.setLong(4, delivery.id());
-                update.executeUpdate();
+                insert.executeBatch();
+                update.executeBatch();
+                success.executeBatch();
+                failure.executeBatch();
             }
             return null;
         });
@@ -254,21 +272,6 @@ final class DeliveryStore {
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE deliveries SET status = 'failed', next_attempt_at_ms = NULL WHERE id = ? AND status IN ('pending', 'sending')")) {
                 update.setLong(1, delivery.id());
-                update.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    /** Notes a success or a failure on the subscription; returns it as it is now. */
-    void noteOutcome(String subscription, boolean success, Instant now) throws SQLException {
-        store.write(connection -> {
-            String sql = success
-                    ? "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?"
-                    : "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?";
-            try (PreparedStatement update = connection.prepareStatement(sql)) {
-                update.setLong(1, now.toEpochMilli());
-                update.setString(2, subscription);
                 update.executeUpdate();
             }
             return null;

@@ -1,0 +1,74 @@
+package dev.controlplane.webhooks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes attempt outcomes in groups: whatever has finished while the previous group was being committed goes in
+ * the next transaction. One fsync then covers many deliveries instead of one, and {@link #record} returns only once
+ * its outcome is durable, so a delivery is never reported done before the store says so.
+ */
+final class OutcomeWriter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
+
+    private record Pending(DeliveryStore.Outcome outcome, CompletableFuture<Void> written) {
+    }
+
+    private final DeliveryStore store;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    OutcomeWriter(DeliveryStore store) {
+        this.store = store;
+        this.thread = Thread.ofPlatform().name("webhook-outcomes").start(this::run);
+    }
+
+    /** Blocks until the outcome is committed. */
+    void record(DeliveryStore.Outcome outcome) throws Exception {
+        Pending pending = new Pending(outcome, new CompletableFuture<>());
+        queue.add(pending);
+        pending.written().get(60, TimeUnit.SECONDS);
+    }
+
+    private void run() {
+        List<Pending> group = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group);
+                try {
+                    store.recordOutcomes(group.stream().map(Pending::outcome).toList());
+                    group.forEach(pending -> pending.written().complete(null));
+                } catch (Exception e) {
+                    log.warn("could not record {} webhook attempts: {}", group.size(), e.toString());
+                    group.forEach(pending -> pending.written().completeExceptionally(e));
+                }
+                group.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.controlplane.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.RequestContext;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.webhooksupport.SecretBox;
+import dev.controlplane.webhooksupport.WebhookSettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The guard works again at delivery, not only at registration: a subscription whose target is (or has become) a
+ * private address gets no request, only a failed attempt saying why. Real SQLite store, real HTTP receiver.
+ */
+class DeliveryGuardTest {
+
+    @Test
+    void aTargetThatIsPrivateAtDeliveryTime_isNeverDialled() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        Path dir = Files.createTempDirectory("webhook-guard-");
+        String key = SecretBox.newKey();
+        WebhookSettings settings = new WebhookSettings(key, List.of(), Duration.ofHours(1), List.of(Duration.ZERO), 0,
+                Duration.ofSeconds(2), Duration.ofDays(5), 2, "jdbc:sqlite:" + dir.resolve("webhooks.db"));
+        try (SqlStore sql = SqlStore.open(settings.storeUrl(), null, null, 1)) {
+            DeliveryStore store = new DeliveryStore(sql);
+            Instant now = Instant.now();
+            ObjectNode hook = Envelopes.MAPPER.createObjectNode()
+                    .put("name", "inside").put("status", "active").put("created_at", now.minusSeconds(60).toString())
+                    .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
+                    .put(ResourceKind.SEALED_SECRET, new SecretBox(key).seal(SecretBox.newSigningSecret()));
+            hook.putArray("events").add("*");
+            store.project(List.of(event("webhook.created", new ResourceRef("webhook", "inside"), hook, now),
+                    event("tenant.created", new ResourceRef("tenant", "acme"),
+                            Envelopes.MAPPER.createObjectNode().put("name", "acme").put("status", "active"), now)), now);
+
+            DeliverySender sender = new DeliverySender(store, settings, null);
+            sender.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    List<DeliveryStore.Delivery> failed = store.deliveries("inside", "failed", null, null, null, 10);
+                    assertThat(failed).isNotEmpty();
+                    assertThat(store.attempts(failed.getFirst().id())).first()
+                            .satisfies(attempt -> assertThat(attempt.error()).startsWith("target refused"));
+                });
+            } finally {
+                sender.stop();
+            }
+        } finally {
+            receiver.stop(0);
+        }
+        assertThat(requests).hasValue(0);
+    }
+
+    private static EventEnvelope event(String type, ResourceRef resource, ObjectNode data, Instant at) {
+        return new EventEnvelope(UUID.randomUUID(), type, 1, resource, 1, UUID.randomUUID(), "admin",
+                new RequestContext("r", "127.0.0.1", "test"), at, data, Envelopes.MAPPER.createObjectNode());
+    }
+}
