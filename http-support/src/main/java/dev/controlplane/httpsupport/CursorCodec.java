@@ -45,6 +45,20 @@ public final class CursorCodec {
         }
     }
 
+    /** A cursor that carries one numeric position ({@code {"<field>": n}}), as every keyset page here uses. */
+    public String encode(String field, long position, String filter) {
+        return encode(Envelopes.MAPPER.createObjectNode().put(field, position), filter);
+    }
+
+    /** The numeric position of a cursor issued for this filter; 400 when it is not such a cursor. */
+    public long position(String cursor, String filter, String field) {
+        JsonNode position = decode(cursor, filter).get(field);
+        if (position == null || !position.canConvertToLong()) {
+            throw invalid();
+        }
+        return position.asLong();
+    }
+
     private byte[] sign(byte[] payload, String filter) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

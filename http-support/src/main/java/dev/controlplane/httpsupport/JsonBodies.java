@@ -21,6 +21,19 @@ public final class JsonBodies {
     }
 
     public static JsonNode read(HttpServletRequest request, int maxBytes) {
+        byte[] body = bytes(request, maxBytes);
+        if (body.length == 0) {
+            throw ApiException.invalidField("body", "is empty; a JSON object is required");
+        }
+        try {
+            return STRICT.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiException.invalidField("body", "is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The body's bytes, refused with 400 beyond {@code maxBytes}. */
+    static byte[] bytes(HttpServletRequest request, int maxBytes) {
         byte[] body;
         try (InputStream in = request.getInputStream()) {
             body = in.readNBytes(maxBytes + 1);
@@ -30,13 +43,6 @@ public final class JsonBodies {
         if (body.length > maxBytes) {
             throw ApiException.invalidField("body", "is larger than " + maxBytes + " bytes");
         }
-        if (body.length == 0) {
-            throw ApiException.invalidField("body", "is empty; a JSON object is required");
-        }
-        try {
-            return STRICT.readTree(body);
-        } catch (JacksonException e) {
-            throw ApiException.invalidField("body", "is not valid JSON: " + e.getOriginalMessage());
-        }
+        return body;
     }
 }

@@ -1,8 +1,6 @@
 package dev.controlplane.httpsupport;
 
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.InputStream;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -54,15 +52,7 @@ public final class YamlDocuments {
         if (!isYaml(request)) {
             return JsonBodies.read(request, maxBytes);
         }
-        byte[] body;
-        try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(maxBytes + 1);
-        } catch (IOException e) {
-            throw ApiException.badRequest("the request body could not be read");
-        }
-        if (body.length > maxBytes) {
-            throw ApiException.invalidField("body", "is larger than " + maxBytes + " bytes");
-        }
+        byte[] body = JsonBodies.bytes(request, maxBytes);
         try {
             JsonNode tree = YAML.readTree(body);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {

@@ -4,7 +4,6 @@ import dev.controlplane.httpsupport.ApiException;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
 import dev.controlplane.httpsupport.QueryParameters;
-import dev.controlplane.schemas.Envelopes;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The attempt log: a subscription's deliveries, newest first, each with its attempts (status code, latency,
@@ -55,14 +53,7 @@ class DeliveryController {
         Instant to = QueryParameters.instant("until", until);
         int pageSize = QueryParameters.limit(limit);
         String filter = String.join("|", "deliveries", name, String.valueOf(status), String.valueOf(from), String.valueOf(to));
-        Long before = null;
-        if (cursor != null) {
-            var position = cursors.decode(cursor, filter).get("before_id");
-            if (position == null || !position.canConvertToLong()) {
-                throw ApiException.invalidField("cursor", "is not a cursor this server issued for this query");
-            }
-            before = position.asLong();
-        }
+        Long before = cursor == null ? null : cursors.position(cursor, filter, "before_id");
         List<DeliveryStore.Delivery> rows = store.deliveries(name, status, from, to, before, pageSize);
         boolean more = rows.size() > pageSize;
         List<DeliveryStore.Delivery> page = more ? rows.subList(0, pageSize) : rows;
@@ -75,8 +66,7 @@ class DeliveryController {
         body.put("type", "webhook_delivery");
         String next = null;
         if (more) {
-            ObjectNode position = Envelopes.MAPPER.createObjectNode().put("before_id", page.getLast().id());
-            next = cursors.encode(position, filter);
+            next = cursors.encode("before_id", page.getLast().id(), filter);
         }
         body.put("next_cursor", next);
         return JsonResponses.json(200, new HttpHeaders(), body);

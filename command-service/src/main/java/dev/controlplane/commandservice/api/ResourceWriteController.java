@@ -32,6 +32,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -79,15 +80,7 @@ class ResourceWriteController {
                                   @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                   @RequestParam(value = "force", defaultValue = "false") boolean force,
                                   HttpServletRequest request) {
-        ResourceKind kind = mutableKind(collection);
-        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
-        ResourceKind.Validated valid = kind.validateUpdate(name, JsonBodies.read(request, MAX_BODY_BYTES));
-        CommandRunner.requireValid(valid);
-        if (kind.sealsSecret()) {
-            webhookSecrets.checkTarget(valid.payload());
-        }
-        ResourceRef resource = new ResourceRef(kind.name(), name);
-        return runner.answer(kind, CommandFactory.command(request, CommandTypes.UPDATE, resource, expected, valid.payload(), force), null);
+        return change(collection, name, ifMatch, force, request, CommandTypes.UPDATE);
     }
 
     /** A JSON merge patch (RFC 7396), applied by the single writer to the version named in If-Match. */
@@ -96,15 +89,21 @@ class ResourceWriteController {
                                  @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                  @RequestParam(value = "force", defaultValue = "false") boolean force,
                                  HttpServletRequest request) {
+        return change(collection, name, ifMatch, force, request, CommandTypes.PATCH);
+    }
+
+    private ResponseEntity<byte[]> change(String collection, String name, String ifMatch, boolean force,
+                                          HttpServletRequest request, String verb) {
         ResourceKind kind = mutableKind(collection);
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
-        ResourceKind.Validated valid = kind.validatePatch(name, JsonBodies.read(request, MAX_BODY_BYTES));
+        JsonNode body = JsonBodies.read(request, MAX_BODY_BYTES);
+        ResourceKind.Validated valid = verb.equals(CommandTypes.PATCH) ? kind.validatePatch(name, body) : kind.validateUpdate(name, body);
         CommandRunner.requireValid(valid);
         if (kind.sealsSecret()) {
             webhookSecrets.checkTarget(valid.payload());
         }
         ResourceRef resource = new ResourceRef(kind.name(), name);
-        return runner.answer(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, valid.payload(), force), null);
+        return runner.answer(kind, CommandFactory.command(request, verb, resource, expected, valid.payload(), force), null);
     }
 
     /**

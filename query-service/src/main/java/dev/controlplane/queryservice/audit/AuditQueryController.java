@@ -7,7 +7,6 @@ import dev.controlplane.httpsupport.ApiException;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
 import dev.controlplane.httpsupport.QueryParameters;
-import dev.controlplane.schemas.Envelopes;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -20,7 +19,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /api/v1/audit}: filters combine with AND; {@code action} is a comma list of {@code kind.verb} or
@@ -75,14 +73,7 @@ class AuditQueryController {
         int pageSize = QueryParameters.limit(limit);
         String filter = String.join("|", "audit", String.valueOf(actor), String.join(",", actions), String.valueOf(from),
                 String.valueOf(to), String.valueOf(resource), String.valueOf(ascending));
-        Long afterId = null;
-        if (cursor != null) {
-            var position = cursors.decode(cursor, filter).get("after_id");
-            if (position == null || !position.canConvertToLong()) {
-                throw ApiException.invalidField("cursor", "is not a cursor this server issued for this query");
-            }
-            afterId = position.asLong();
-        }
+        Long afterId = cursor == null ? null : cursors.position(cursor, filter, "after_id");
         AuditStore.Page page = audit.query(new AuditQuery(actor, actions, from, to, kind, name, ascending, pageSize, afterId));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", page.records().stream().map(AuditQueryController::view).toList());
@@ -100,9 +91,7 @@ class AuditQueryController {
         if (page.records().isEmpty() || (!page.more() && !ascending)) {
             return null;
         }
-        ObjectNode position = Envelopes.MAPPER.createObjectNode();
-        position.put("after_id", page.records().getLast().id());
-        return cursors.encode(position, filter);
+        return cursors.encode("after_id", page.records().getLast().id(), filter);
     }
 
     private static Map<String, Object> view(AuditRecord record) {

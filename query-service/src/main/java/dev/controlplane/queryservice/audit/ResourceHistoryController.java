@@ -8,7 +8,6 @@ import dev.controlplane.httpsupport.Collections;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
 import dev.controlplane.httpsupport.QueryParameters;
-import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
@@ -22,7 +21,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /api/v1/{collection}/{name}/history}: a resource's events, oldest first by default, each with who,
@@ -74,14 +72,7 @@ class ResourceHistoryController {
         };
         int pageSize = QueryParameters.limit(limit);
         String filter = String.join("|", "history", kind.name(), name, String.valueOf(ascending));
-        Long afterId = null;
-        if (cursor != null) {
-            var position = cursors.decode(cursor, filter).get("after_id");
-            if (position == null || !position.canConvertToLong()) {
-                throw ApiException.invalidField("cursor", "is not a cursor this server issued for this query");
-            }
-            afterId = position.asLong();
-        }
+        Long afterId = cursor == null ? null : cursors.position(cursor, filter, "after_id");
         AuditStore.Page page = audit.query(new AuditQuery(null, List.of(), null, null, kind.name(), name, ascending, pageSize, afterId));
         if (page.records().isEmpty() && afterId == null) {
             throw ApiException.notFound(kind.name() + " " + name + " has no history (it does not exist, or is not yet projected)");
@@ -95,9 +86,7 @@ class ResourceHistoryController {
     }
 
     private String next(AuditStore.Page page, String filter) {
-        ObjectNode position = Envelopes.MAPPER.createObjectNode();
-        position.put("after_id", page.records().getLast().id());
-        return cursors.encode(position, filter);
+        return cursors.encode("after_id", page.records().getLast().id(), filter);
     }
 
     private static Map<String, Object> view(AuditRecord record) {

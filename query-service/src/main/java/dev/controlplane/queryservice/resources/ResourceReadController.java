@@ -54,10 +54,7 @@ class ResourceReadController {
                                @RequestParam(name = "min_version", required = false) String minVersionParam)
             throws SQLException, InterruptedException {
         ResourceKind kind = Collections.kind(collection);
-        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
-        Optional<ResourceReadModel.Row> row = minVersion == null
-                ? readModel.find(kind.name(), name)
-                : awaitVersion(kind, name, minVersion);
+        Optional<ResourceReadModel.Row> row = row(kind, name, minVersionParam);
         ResourceReadModel.Row found = row.orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));
         HttpHeaders headers = new HttpHeaders();
         if (kind.mutable()) {
@@ -93,10 +90,7 @@ class ResourceReadController {
     ResponseEntity<byte[]> config(@RequestParam(name = "min_version", required = false) String minVersionParam,
                                   HttpServletRequest request) throws SQLException, InterruptedException {
         ResourceKind kind = ResourceKinds.CONFIG;
-        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
-        Optional<ResourceReadModel.Row> row = minVersion == null
-                ? readModel.find(kind.name(), kind.singleton())
-                : awaitVersion(kind, kind.singleton(), minVersion);
+        Optional<ResourceReadModel.Row> row = row(kind, kind.singleton(), minVersionParam);
         HttpHeaders headers = new HttpHeaders();
         headers.setETag("\"" + row.map(ResourceReadModel.Row::version).orElse(0L) + "\"");
         ObjectNode body = row.map(ResourceReadModel.Row::data).orElseGet(Envelopes.MAPPER::createObjectNode);
@@ -109,16 +103,20 @@ class ResourceReadController {
     ResponseEntity<byte[]> apiKeys(@RequestParam(name = "min_version", required = false) String minVersionParam)
             throws SQLException, InterruptedException {
         ResourceKind kind = ResourceKinds.API_KEYS;
-        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
-        Optional<ResourceReadModel.Row> row = minVersion == null
-                ? readModel.find(kind.name(), kind.singleton())
-                : awaitVersion(kind, kind.singleton(), minVersion);
+        Optional<ResourceReadModel.Row> row = row(kind, kind.singleton(), minVersionParam);
         HttpHeaders headers = new HttpHeaders();
         headers.setETag("\"" + row.map(ResourceReadModel.Row::version).orElse(0L) + "\"");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", row.map(r -> kind.shown(r.data()).path(kind.itemList())).orElseGet(Envelopes.MAPPER::createArrayNode));
         body.put("type", "api_key");
         return JsonResponses.json(200, headers, body);
+    }
+
+    /** The resource as the read model has it, after waiting (bounded) for {@code min_version} when asked. */
+    private Optional<ResourceReadModel.Row> row(ResourceKind kind, String name, String minVersionParam)
+            throws SQLException, InterruptedException {
+        Long minVersion = QueryParameters.positiveLong("min_version", minVersionParam);
+        return minVersion == null ? readModel.find(kind.name(), name) : awaitVersion(kind, name, minVersion);
     }
 
     private Optional<ResourceReadModel.Row> awaitVersion(ResourceKind kind, String name, long minVersion)
