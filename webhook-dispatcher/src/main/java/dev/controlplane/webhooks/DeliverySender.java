@@ -56,6 +56,7 @@ final class DeliverySender implements SmartLifecycle {
     private CloseableHttpClient client;
     private ExecutorService workers;
     private Semaphore slots;
+    private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
     private OutcomeWriter outcomes;
     private final java.util.Map<String, String> openedSecrets = new java.util.concurrent.ConcurrentHashMap<>();
     private Thread loop;
@@ -119,16 +120,20 @@ final class DeliverySender implements SmartLifecycle {
     private void run() {
         while (running) {
             try {
-                int free = slots.availablePermits();
-                for (DeliveryStore.Delivery delivery : free == 0 ? List.<DeliveryStore.Delivery>of() : store.claimDue(Instant.now(), free)) {
-                    slots.acquireUninterruptibly();
+                // Claim ahead of the free workers (up to twice their number), so one claiming transaction serves many
+                // attempts; the workers themselves bound how many requests are in flight.
+                int room = settings.workers() * 2 - claimed.get();
+                for (DeliveryStore.Delivery delivery : room <= 0 ? List.<DeliveryStore.Delivery>of() : store.claimDue(Instant.now(), room)) {
+                    claimed.incrementAndGet();
                     workers.submit(() -> {
+                        slots.acquireUninterruptibly();
                         try {
                             attempt(delivery);
                         } catch (Exception e) {
                             log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
                         } finally {
                             slots.release();
+                            claimed.decrementAndGet();
                             wake();
                         }
                     });
@@ -181,17 +186,17 @@ final class DeliverySender implements SmartLifecycle {
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         DeliveryStore.Attempt attempt = new DeliveryStore.Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
         if (answer.status() != null && answer.status() >= 200 && answer.status() < 300) {
-            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "succeeded", null, true));
+            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "succeeded", null, true), false);
             return;
         }
         if (answer.status() != null && answer.status() == 410) {
-            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "failed", null, false));
+            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "failed", null, false), true);
             disable(subscription, "the receiver answered 410 Gone");
             return;
         }
         Optional<Instant> next = policy.next(number + 1, Instant.now(), RetryPolicy.retryAfter(answer.retryAfter(), Instant.now()));
         outcomes.record(new DeliveryStore.Outcome(delivery, attempt, next.isPresent() ? "pending" : "failed",
-                next.map(Instant::toEpochMilli).orElse(null), false));
+                next.map(Instant::toEpochMilli).orElse(null), false), true);
         Long failingSince = store.subscription(subscription.name()).map(DeliveryStore.Subscription::failingSinceMs).orElse(null);
         if (failingSince != null && now.toEpochMilli() - failingSince >= settings.disableAfter().toMillis()) {
             disable(subscription, "no successful delivery for " + settings.disableAfter());

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes attempt outcomes in groups: whatever has finished while the previous group was being committed goes in
- * the next transaction. One fsync then covers many deliveries instead of one, and {@link #record} returns only once
- * its outcome is durable, so a delivery is never reported done before the store says so.
+ * the next transaction. One fsync then covers many deliveries instead of one. A success need not be waited for: until
+ * it is written its delivery stays {@code sending}, which no one claims, and a crash before the write means one more
+ * attempt after the restart (at least once). A failure is waited for, because what follows reads it.
  */
 final class OutcomeWriter implements AutoCloseable {
 
@@ -30,11 +31,13 @@ final class OutcomeWriter implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("webhook-outcomes").start(this::run);
     }
 
-    /** Blocks until the outcome is committed. */
-    void record(DeliveryStore.Outcome outcome) throws Exception {
+    /** Queues the outcome for the next group; with {@code durable}, returns only once it is committed. */
+    void record(DeliveryStore.Outcome outcome, boolean durable) throws Exception {
         Pending pending = new Pending(outcome, new CompletableFuture<>());
         queue.add(pending);
-        pending.written().get(60, TimeUnit.SECONDS);
+        if (durable) {
+            pending.written().get(60, TimeUnit.SECONDS);
+        }
     }
 
     private void run() {

@@ -1,6 +1,7 @@
 package dev.controlplane.commandservice.api;
 
 import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.webhooksupport.TargetGuard;
@@ -35,6 +36,10 @@ class WebhookSecrets {
 
     /** Puts a new sealed secret in the payload and returns the secret, to be shown once. */
     String newSecret(ObjectNode payload) {
+        if (settings.secretKey() == null || settings.secretKey().isBlank()) {
+            throw new ApiException(Problem.of("webhooks-not-configured", "Service unavailable", 503,
+                    "webhook secrets cannot be sealed: admin.webhooks.secret-key is not configured"));
+        }
         SecretBox box = settings.secretBox();
         String secret = SecretBox.newSigningSecret();
         payload.put(ResourceKind.SEALED_SECRET, box.seal(secret));
