@@ -35,6 +35,23 @@ class RestartIT {
     }
 
     @Test
+    void afterARestart_theProcessorStillKnowsWhoRefersToWhat() {
+        Path dataDir = TestSystem.newDataDir();
+        try (Standalone first = TestSystem.withMainCluster(TestSystem.start(dataDir))) {
+            Api api = Api.of(first);
+            assertThat(api.post("/api/v1/roles", "{\"name\":\"operators\",\"scopes\":[\"users:read\"]}").status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/users", "{\"username\":\"olivia\",\"roles\":[\"operators\"]}").status()).isEqualTo(201);
+        }
+        try (Standalone second = TestSystem.start(dataDir)) {
+            Api api = Api.of(second);
+            assertThat(api.put("/api/v1/roles/operators", "{\"status\":\"inactive\"}", "If-Match", "*").status())
+                    .as("the reference view was rebuilt from the log: olivia still holds the role").isEqualTo(409);
+            assertThat(api.post("/api/v1/tenants", "{\"name\":\"after-restart\",\"cluster\":\"main\"}").status())
+                    .as("and cluster main still exists for it").isEqualTo(201);
+        }
+    }
+
+    @Test
     void aWriteNotDecidedInTime_answers202_andItsStatusUrlReportsTheOutcomeLater() {
         Path dataDir = TestSystem.newDataDir();
         String statusUrl;
