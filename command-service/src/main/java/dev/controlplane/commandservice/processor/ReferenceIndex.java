@@ -1,7 +1,6 @@
 package dev.controlplane.commandservice.processor;
 
 import dev.controlplane.kafkasupport.KafkaSettings;
-import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.Topics;
@@ -23,6 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,11 +34,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Every processor's view of the resources other commands refer to, read from the committed event log (all
- * partitions: a reference crosses partitions). It keeps only what decisions ask: the status of resources of kinds
- * that are referred to, and for references that block a deactivation, who refers to what.
+ * Every processor's view of the resources other commands refer to, read from the processor's compacted changelog
+ * (all partitions: a reference crosses partitions). The changelog holds one record per resource, written in the same
+ * transaction as the events, so reading it costs the number of resources, not the length of history. The view keeps
+ * only what decisions ask: the status of resources of kinds that are referred to, and for references that block a
+ * deactivation, who refers to what.
  *
  * <p>It trails the log by the time a poll takes, so a decision that looks something up first makes it current as of
  * the moment its command was sent ({@link #asOf}): it asks the broker for the committed end of every partition and
@@ -69,6 +72,9 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     private Admin admin;
     private List<TopicPartition> partitions = List.of();
 
+    /** The changelog Kafka Streams keeps for the processor's store: {@code <application id>-<store>-changelog}. */
+    static final String CHANGELOG = CommandProcessor.APPLICATION_ID + "-" + CommandTopology.STORE + "-changelog";
+
     ReferenceIndex(KafkaSettings kafka) {
         this.kafka = kafka;
         this.referredKinds = ResourceKinds.ALL.stream().flatMap(k -> k.references().stream())
@@ -83,15 +89,37 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        ensureChangelog();
         consumer = new KafkaConsumer<>(props);
-        partitions = consumer.partitionsFor(Topics.EVENTS).stream()
-                .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
+        partitions = consumer.partitionsFor(CHANGELOG).stream().map(p -> new TopicPartition(CHANGELOG, p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
         thread = Thread.ofPlatform().name("reference-index").daemon().start(this::run);
         if (!catchUpTo(Instant.now())) {
             log.warn("reference index did not read the event log within {}; decisions will catch it up", CATCH_UP_LIMIT);
+        }
+    }
+
+    /**
+     * Streams creates its changelog when it first runs, after this view starts; so on a fresh log the view creates
+     * it, as Streams would: compacted, one partition per command partition.
+     */
+    private void ensureChangelog() {
+        try {
+            if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(CHANGELOG)) {
+                return;
+            }
+            int commandPartitions = admin.describeTopics(List.of(Topics.COMMANDS)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(Topics.COMMANDS).partitions().size();
+            admin.createTopics(List.of(new NewTopic(CHANGELOG, commandPartitions, kafka.replicationFactor())
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("could not create " + CHANGELOG, e.getCause());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create " + CHANGELOG, e);
         }
     }
 
@@ -99,7 +127,9 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    apply(Envelopes.readEvent(record.value()));
+                    if (record.value() != null) {
+                        apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
+                    }
                 }
                 for (TopicPartition partition : consumer.assignment()) {
                     positions.put(partition, consumer.position(partition));
@@ -117,10 +147,9 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         }
     }
 
-    private void apply(EventEnvelope event) {
-        ResourceRef resource = event.resource();
+    private void apply(ResourceRef resource, JsonNode data) {
         String key = resource.key();
-        String status = event.data().path("status").asString();
+        String status = data.path("status").asString();
         if (referredKinds.contains(resource.kind())) {
             statuses.put(key, status);
         }
@@ -140,7 +169,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
                     names.remove(resource.name());
                 }
             }
-            Set<String> targets = status.equals("active") ? reference.targets(event.data()) : Set.of();
+            Set<String> targets = status.equals("active") ? reference.targets(data) : Set.of();
             mine.put(slot, new HashSet<>(targets));
             for (String target : targets) {
                 referrers.computeIfAbsent(new ResourceRef(reference.targetKind(), target).key(), k -> new ConcurrentHashMap<>())
