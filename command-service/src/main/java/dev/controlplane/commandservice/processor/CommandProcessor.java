@@ -89,6 +89,12 @@ public final class CommandProcessor implements SmartLifecycle {
         }
     }
 
+    /** Waits until the view of other resources has read everything committed so far; false on timeout. */
+    public boolean awaitReferencesCurrent() {
+        ReferenceIndex index = references;
+        return index != null && index.catchUpTo(java.time.Instant.now());
+    }
+
     @Override
     public synchronized void stop() {
         if (streams != null) {

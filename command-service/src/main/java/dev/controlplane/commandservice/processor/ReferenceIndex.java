@@ -51,7 +51,12 @@ import tools.jackson.databind.JsonNode;
 final class ReferenceIndex implements ReferenceView, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReferenceIndex.class);
-    private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
+    /**
+     * How long a decision waits for the view. After a start the view first reads the whole changelog (about 4 s
+     * for a million resources here), so the first decision that looks something up may wait that long; commands
+     * that look nothing up are decided at once.
+     */
+    private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(30);
     /** Allowance for the clocks of the gateway that stamped a command and of this processor to differ. */
     private static final Duration CLOCK_SKEW = Duration.ofMillis(50);
 
@@ -96,9 +101,6 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         thread = Thread.ofPlatform().name("reference-index").daemon().start(this::run);
-        if (!catchUpTo(Instant.now())) {
-            log.warn("reference index did not read the event log within {}; decisions will catch it up", CATCH_UP_LIMIT);
-        }
     }
 
     /**
@@ -212,7 +214,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         };
     }
 
-    /** True once the view has read everything committed before {@code moment}. */
+    /** True once the view has read everything committed before {@code moment} (waits up to the catch-up limit). */
     boolean catchUpTo(Instant moment) {
         synchronized (catchingUp) {
             if (!currentAsOf.isBefore(moment)) {
