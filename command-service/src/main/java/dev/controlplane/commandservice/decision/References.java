@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * What the decision may know of other resources: whether a referenced one exists and is active, and which active
- * resources refer to one. It is a view of decided events, so it can lag the log by a moment (see the processor).
+ * resources refer to one. The processor brings it up to date as of the moment the command was sent (see
+ * {@code ReferenceIndex}).
  */
 public interface References {
 
@@ -15,17 +16,4 @@ public interface References {
 
     /** Active resources of {@code kind} whose reference field {@code path} names {@code target}. */
     List<ResourceRef> referrers(ResourceRef target, String kind, String path);
-
-    /** For kinds without references, and for tests that do not involve any. */
-    References NONE = new References() {
-        @Override
-        public Optional<String> status(ResourceRef resource) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<ResourceRef> referrers(ResourceRef target, String kind, String path) {
-            return List.of();
-        }
-    };
 }

@@ -7,7 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -138,7 +140,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
      * its own (a plugin's {@code version} is the plugin's, not the resource's).
      */
     public Set<String> immutableFields() {
-        return IMMUTABLE.stream().filter(field -> !fields.containsKey(field)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return IMMUTABLE.stream().filter(field -> !fields.containsKey(field)).collect(Collectors.toUnmodifiableSet());
     }
 
     /** Checks a create body and returns its name and settable fields; server-managed fields are ignored. */
@@ -274,7 +276,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         }
         ArrayNode names = schema.putArray("required");
         List.of("name", "status", "created_at").forEach(names::add);
-        new java.util.TreeSet<>(required).forEach(names::add);
+        new TreeSet<>(required).forEach(names::add);
         schema.put("additionalProperties", false);
         return schema;
     }
