@@ -1,6 +1,7 @@
 package dev.controlplane.benchmarks;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ final class KafkaRoundTrips {
         String replies = "bench.replies." + suffix;
         List<String> extras = java.util.stream.IntStream.range(0, extraTopics).mapToObj(i -> "bench.extras" + i + "." + suffix).toList();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            List<NewTopic> topics = new java.util.ArrayList<>();
+            List<NewTopic> topics = new ArrayList<>();
             for (String topic : java.util.stream.Stream.concat(java.util.stream.Stream.of(requests, replies), extras.stream()).toList()) {
                 topics.add(new NewTopic(topic, partitions, (short) 1));
             }

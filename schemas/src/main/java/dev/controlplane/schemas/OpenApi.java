@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -390,7 +392,7 @@ public final class OpenApi {
                 405, "The resource cannot change", 409, "Already exists, or still in use", 412, "If-Match names an older version",
                 422, "A reference names a missing or inactive resource, or a key was reused", 428, "If-Match is required",
                 503, "Not decided or not visible in time, or the log is unavailable: retry");
-        new java.util.TreeMap<>(meanings).forEach((status, meaning) -> {
+        new TreeMap<>(meanings).forEach((status, meaning) -> {
             ObjectNode response = responses.putObject(String.valueOf(status)).put("description", meaning);
             response.putObject("content").putObject(PROBLEM).set("schema", ref("Problem"));
         });
@@ -420,7 +422,7 @@ public final class OpenApi {
         properties.set(kind.nameField(), ResourceKind.NAME_TYPE.schema());
         kind.fields().forEach((field, type) -> properties.set(field, type.schema()));
         ArrayNode required = schema.putArray("required").add(kind.nameField());
-        new java.util.TreeSet<>(kind.required()).forEach(required::add);
+        new TreeSet<>(kind.required()).forEach(required::add);
         schema.put("description", "Server-managed fields (status, created_at, created_by, version) may be sent and are ignored.");
         return schema;
     }
@@ -524,10 +526,10 @@ public final class OpenApi {
     private static ObjectNode object(Map<String, ObjectNode> properties, Set<String> required) {
         ObjectNode schema = JSON.objectNode().put("type", "object");
         ObjectNode props = schema.putObject("properties");
-        new java.util.TreeMap<>(properties).forEach(props::set);
+        new TreeMap<>(properties).forEach(props::set);
         if (!required.isEmpty()) {
             ArrayNode names = schema.putArray("required");
-            new java.util.TreeSet<>(required).forEach(names::add);
+            new TreeSet<>(required).forEach(names::add);
         }
         return schema;
     }

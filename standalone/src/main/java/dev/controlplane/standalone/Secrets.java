@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
 
 /** Secrets the standalone generates once and keeps in its data directory, readable by its owner only. */
 final class Secrets {
@@ -29,7 +30,7 @@ final class Secrets {
     }
 
     /** Reads the secret in {@code file}, creating it (mode 600) from {@code generator} on first use. */
-    static String readOrCreate(Path file, java.util.function.Supplier<String> generator) {
+    static String readOrCreate(Path file, Supplier<String> generator) {
         try {
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).strip();

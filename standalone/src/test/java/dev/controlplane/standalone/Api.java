@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import tools.jackson.databind.JsonNode;
 
 /** A thin HTTP client for the admin API, as a test's caller sees it. */
@@ -16,7 +18,7 @@ record Api(HttpClient http, String base, String token) {
     record Exchange(String method, String path, int status) {
     }
 
-    static final java.util.Queue<Exchange> EXCHANGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    static final Queue<Exchange> EXCHANGES = new ConcurrentLinkedQueue<>();
 
     static Api of(Standalone system) {
         return new Api(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,7 +86,7 @@ class EventSchemasIT {
         assertThat(api.patch("/api/v1/config", "{\"labels\":{\"run\":\"" + id + "\"}}", "If-Match", "*").status()).isEqualTo(200);
         assertThat(api.patch("/api/v1/config", "{\"labels\":{\"again\":\"" + id + "\"}}", "If-Match", "*").status()).isEqualTo(200);
         created("/api/v1/api-keys", "{\"name\":\"schema-a-" + id + "\"}");
-        long now = java.time.Instant.now().getEpochSecond();
+        long now = Instant.now().getEpochSecond();
         created("/api/v1/licenses", "{\"name\":\"schema-l-" + id + "\",\"license\":\""
                 + TestLicenses.sign(TestSystem.LICENSE_ISSUER.getPrivate(), now - 60, now + 3600) + "\"}");
         assertThat(api.patch("/api/v1/api-keys/schema-a-" + id, "{\"description\":\"d\"}", "If-Match", "*").status()).isEqualTo(200);

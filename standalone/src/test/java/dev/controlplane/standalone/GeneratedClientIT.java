@@ -2,6 +2,7 @@ package dev.controlplane.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.controlplane.client.ApiClient;
 import dev.controlplane.client.ApiException;
@@ -13,6 +14,7 @@ import dev.controlplane.client.model.Tenant;
 import dev.controlplane.client.model.TenantCreate;
 import dev.controlplane.client.model.TenantList;
 import dev.controlplane.client.model.TenantUpdate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -68,7 +70,7 @@ class GeneratedClientIT {
         assertThat(names).containsExactly(prefix + "-a", prefix + "-b", prefix + "-c");
 
         AuditApi audit = new AuditApi(client);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             AuditPage page = audit.queryAudit("admin", "tenant.update", null, null, "tenant/" + prefix + "-a", "asc", 10, null);
             assertThat(page.getItems()).singleElement().satisfies(record -> {
                 assertThat(record.getVersion()).isEqualTo(2L);

@@ -11,12 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -56,9 +59,9 @@ final class DeliverySender implements SmartLifecycle {
     private CloseableHttpClient client;
     private ExecutorService workers;
     private Semaphore slots;
-    private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger claimed = new AtomicInteger();
     private OutcomeWriter outcomes;
-    private final java.util.Map<String, String> openedSecrets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> openedSecrets = new ConcurrentHashMap<>();
     private Thread loop;
 
     DeliverySender(DeliveryStore store, WebhookSettings settings, SubscriptionCommands commands) {

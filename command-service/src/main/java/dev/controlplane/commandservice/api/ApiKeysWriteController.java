@@ -6,8 +6,8 @@ import dev.controlplane.httpsupport.JsonResponses;
 import dev.controlplane.httpsupport.TokenSecrets;
 import dev.controlplane.schemas.CommandTypes;
 import dev.controlplane.schemas.ExpectedVersion;
-import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.Problem.FieldError;
+import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.FieldType;
 import dev.controlplane.schemas.kinds.ResourceKind;
@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -134,7 +135,7 @@ class ApiKeysWriteController {
     }
 
     private ResponseEntity<byte[]> item(HttpServletRequest request, String verb, ExpectedVersion expected, String name,
-                                        ObjectNode value, java.util.function.Function<CommandRunner.Decided, ResponseEntity<byte[]>> written) {
+                                        ObjectNode value, Function<CommandRunner.Decided, ResponseEntity<byte[]>> written) {
         if (!ResourceKind.NAME.matcher(name).matches()) {
             throw ApiException.notFound("no API key " + name);
         }

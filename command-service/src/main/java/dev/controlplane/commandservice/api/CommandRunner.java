@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -42,7 +43,7 @@ class CommandRunner {
 
     /** As {@link #answer}, with the caller choosing how an accepted outcome is written (JSON or YAML). */
     ResponseEntity<byte[]> decide(ResourceKind kind, CommandEnvelope command, String secret,
-                                  java.util.function.Function<Decided, ResponseEntity<byte[]>> written) {
+                                  Function<Decided, ResponseEntity<byte[]>> written) {
         CommandResult result;
         try {
             result = gateway.send(command).get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.kafkasupport.TopicProvisioner;
 import dev.controlplane.schemas.ConsumerGroups;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -92,7 +93,7 @@ public final class CommandProcessor implements SmartLifecycle {
     /** Waits until the view of other resources has read everything committed so far; false on timeout. */
     public boolean awaitReferencesCurrent() {
         ReferenceIndex index = references;
-        return index != null && index.catchUpTo(java.time.Instant.now());
+        return index != null && index.catchUpTo(Instant.now());
     }
 
     @Override

@@ -3,10 +3,13 @@ package dev.controlplane.schemas.kinds;
 import dev.controlplane.schemas.Problem.FieldError;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -102,7 +105,7 @@ public interface FieldType {
     }
 
     /** A string that must also satisfy a parser; the parser answers null when the text is fine, else why not. */
-    static FieldType parsed(FieldType base, String format, java.util.function.Function<String, String> problem) {
+    static FieldType parsed(FieldType base, String format, Function<String, String> problem) {
         return new Simple(base.schema().deepCopy().put("format", format), (path, value, errors) -> {
             int before = errors.size();
             base.check(path, value, errors);
@@ -138,7 +141,7 @@ public interface FieldType {
         return new Simple(array.schema().deepCopy().put("uniqueItems", true), (path, value, errors) -> {
             array.check(path, value, errors);
             if (value.isArray()) {
-                Set<JsonNode> seen = new java.util.HashSet<>();
+                Set<JsonNode> seen = new HashSet<>();
                 for (int i = 0; i < value.size(); i++) {
                     if (!seen.add(value.get(i))) {
                         errors.add(new FieldError(path + "/" + i, "repeats an earlier item"));
@@ -152,7 +155,7 @@ public interface FieldType {
     static FieldType object(Map<String, FieldType> fields, Set<String> required) {
         ObjectNode schema = schema("object").put("additionalProperties", false);
         ObjectNode properties = schema.putObject("properties");
-        new java.util.TreeMap<>(fields).forEach((name, type) -> properties.set(name, type.schema()));
+        new TreeMap<>(fields).forEach((name, type) -> properties.set(name, type.schema()));
         if (!required.isEmpty()) {
             ArrayNode names = schema.putArray("required");
             new TreeSet<>(required).forEach(names::add);
