@@ -240,7 +240,13 @@ final class DeliverySender implements SmartLifecycle {
     private void disable(DeliveryStore.Subscription subscription, String reason) throws Exception {
         if (store.markDisabling(subscription.name(), reason)) {
             log.warn("disabling webhook {}: {}", subscription.name(), reason);
-            commands.disable(subscription, reason);
+            try {
+                commands.disable(subscription, reason);
+            } catch (Exception e) {
+                // Not sent: forget the mark, so that the next failure tries again.
+                store.clearDisabling(subscription.name());
+                throw e;
+            }
         }
     }
 

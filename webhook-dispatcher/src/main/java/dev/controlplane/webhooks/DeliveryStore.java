@@ -290,6 +290,15 @@ final class DeliveryStore {
         });
     }
 
+    void clearDisabling(String subscription) throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE subscriptions SET disabled_for = NULL WHERE name = ?")) {
+                update.setString(1, subscription);
+                return update.executeUpdate();
+            }
+        });
+    }
+
     /** A page of a subscription's deliveries, newest first, with their attempts. */
     List<Delivery> deliveries(String subscription, String status, Instant since, Instant until, Long beforeId, int limit)
             throws SQLException {
