@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -62,6 +64,8 @@ final class DeliverySender implements SmartLifecycle {
     private final AtomicInteger claimed = new AtomicInteger();
     private OutcomeWriter outcomes;
     private final Map<String, String> openedSecrets = new ConcurrentHashMap<>();
+    private final Map<String, DeliveryStore.Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicLong subscriptionsGeneration = new AtomicLong();
     private Thread loop;
 
     DeliverySender(DeliveryStore store, WebhookSettings settings, SubscriptionCommands commands) {
@@ -170,7 +174,7 @@ final class DeliverySender implements SmartLifecycle {
     }
 
     void attempt(DeliveryStore.Delivery delivery) throws Exception {
-        Optional<DeliveryStore.Subscription> found = store.subscription(delivery.subscription());
+        Optional<DeliveryStore.Subscription> found = subscription(delivery.subscription());
         if (found.isEmpty() || !found.get().active()) {
             store.abandon(delivery);
             return;
@@ -204,6 +208,32 @@ final class DeliverySender implements SmartLifecycle {
         if (failingSince != null && now.toEpochMilli() - failingSince >= settings.disableAfter().toMillis()) {
             disable(subscription, "no successful delivery for " + settings.disableAfter());
         }
+    }
+
+    /**
+     * Subscriptions change rarely and are read for every attempt: they are kept here until the projector says a
+     * webhook event arrived ({@link #subscriptionsChanged}).
+     */
+    private Optional<DeliveryStore.Subscription> subscription(String name) throws SQLException {
+        DeliveryStore.Subscription cached = subscriptions.get(name);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        long generation = subscriptionsGeneration.get();
+        Optional<DeliveryStore.Subscription> found = store.subscription(name);
+        // A read that a change overtook is used once, not kept.
+        if (found.isPresent() && generation == subscriptionsGeneration.get()) {
+            subscriptions.put(name, found.get());
+            if (generation != subscriptionsGeneration.get()) {
+                subscriptions.remove(name);
+            }
+        }
+        return found;
+    }
+
+    void subscriptionsChanged() {
+        subscriptionsGeneration.incrementAndGet();
+        subscriptions.clear();
     }
 
     /** Opening a sealed secret costs an AES-GCM decryption; each sealed form is opened once. */

@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -252,8 +254,15 @@ final class DeliveryStore {
                     }
                     update.setLong(4, outcome.delivery().id());
                     update.addBatch();
+                }
+                // One update per subscription per group: its latest success, or the time it started failing.
+                Map<String, Outcome> latest = new LinkedHashMap<>();
+                for (Outcome outcome : outcomes) {
+                    latest.merge(outcome.delivery().subscription(), outcome, (a, b) -> b.success() || !a.success() ? b : a);
+                }
+                for (Outcome outcome : latest.values()) {
                     PreparedStatement subscription = outcome.success() ? success : failure;
-                    subscription.setLong(1, attempt.atMs());
+                    subscription.setLong(1, outcome.attempt().atMs());
                     subscription.setString(2, outcome.delivery().subscription());
                     subscription.addBatch();
                 }

@@ -5,6 +5,7 @@ import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.schemas.ConsumerGroups;
+import dev.controlplane.schemas.kinds.ResourceKinds;
 import dev.controlplane.webhooksupport.WebhookSettings;
 import java.time.Instant;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -44,6 +45,9 @@ public class WebhookDispatcherConfiguration {
     EventProjector webhookProjector(KafkaSettings kafka, DeliveryStore deliveryStore, DeliverySender deliverySender) {
         return new EventProjector(ConsumerGroups.WEBHOOKS, kafka, events -> {
             deliveryStore.project(events, Instant.now());
+            if (events.stream().anyMatch(event -> event.resource().kind().equals(ResourceKinds.WEBHOOK.name()))) {
+                deliverySender.subscriptionsChanged();
+            }
             deliverySender.wake();
         });
     }
