@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.controlplane.commandservice.decision.Decision.Accepted;
 import dev.controlplane.commandservice.decision.Decision.Rejected;
+import dev.controlplane.commandservice.decision.ResourceCommand.ChangeItem;
 import dev.controlplane.commandservice.decision.ResourceCommand.CreateResource;
+import dev.controlplane.commandservice.decision.ResourceCommand.ItemChange;
 import dev.controlplane.commandservice.decision.ResourceCommand.PatchResource;
 import dev.controlplane.commandservice.decision.ResourceCommand.UpdateResource;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceCreated;
@@ -242,6 +244,75 @@ class ResourceDeciderTest {
         ResourceEvent created = single(when(ResourceState.initial(bob), create));
         assertThat(created.data().path("username").asString()).isEqualTo("bob");
         assertThat(created.data().path("name").asString()).isEqualTo("bob");
+    }
+
+    @Test
+    void aSingleDocument_isCreatedByItsFirstWrite_onVersionZero_andOnlyThen() {
+        ResourceRef config = new ResourceRef("config", "current");
+        ObjectNode audit = fields("{\"audit\":{\"retention_days\":30}}");
+
+        assertThat(when(ResourceState.initial(config), new UpdateResource(config, ExpectedVersion.exactly(3), audit, false)))
+                .isEqualTo(new Rejected(new Rejection.NotFound(config)));
+        ResourceEvent first = single(when(ResourceState.initial(config), new UpdateResource(config, ExpectedVersion.exactly(0), audit, false)));
+        assertThat(first).isInstanceOf(ResourceCreated.class);
+        assertThat(first.data().path("created_by").asString()).isEqualTo("alice");
+        assertThat(when(givenFor(config, first), new UpdateResource(config, ExpectedVersion.exactly(0), audit, false)))
+                .isInstanceOf(Rejected.class);
+    }
+
+    @Test
+    void itemsOfADocument_areAddedPatchedAndRemovedOneByOne_byName() {
+        ResourceRef keys = new ResourceRef("api_keys", "current");
+        ObjectNode ci = fields("{\"name\":\"ci-key\",\"key_hash\":\"sha256:1\",\"masked\":\"cpk_…aaaa\"}");
+        ResourceEvent added = single(when(ResourceState.initial(keys),
+                new ChangeItem(keys, ExpectedVersion.ANY, ItemChange.ADD, "ci-key", ci)));
+        ResourceState state = givenFor(keys, added);
+        assertThat(state.data().path("keys").get(0).path("created_at").asString()).isEqualTo(NOW.toString());
+
+        assertThat(when(state, new ChangeItem(keys, ExpectedVersion.ANY, ItemChange.ADD, "ci-key", ci)))
+                .isEqualTo(new Rejected(new Rejection.AlreadyExists(new ResourceRef("api_keys.item", "ci-key"), "active")));
+        ResourceEvent patched = single(when(state, new ChangeItem(keys, ExpectedVersion.exactly(1), ItemChange.PATCH, "ci-key",
+                fields("{\"description\":\"CI\"}"))));
+        assertThat(patched.data().path("keys").get(0).path("description").asString()).isEqualTo("CI");
+        assertThat(patched.data().path("keys").get(0).path("key_hash").asString()).isEqualTo("sha256:1");
+        assertThat(when(state, new ChangeItem(keys, ExpectedVersion.ANY, ItemChange.REMOVE, "other", null)))
+                .isEqualTo(new Rejected(new Rejection.NotFound(new ResourceRef("api_keys.item", "other"))));
+        assertThat(single(when(state, new ChangeItem(keys, ExpectedVersion.exactly(1), ItemChange.REMOVE, "ci-key", null)))
+                .data().path("keys")).isEmpty();
+    }
+
+    @Test
+    void replacingEveryItem_keepsTheSecretOfAnExistingNameUnlessANewOneIsGiven_andRefusesRepeatedNames() {
+        ResourceRef keys = new ResourceRef("api_keys", "current");
+        ResourceState state = givenFor(keys, single(when(ResourceState.initial(keys), new ChangeItem(keys, ExpectedVersion.ANY,
+                ItemChange.ADD, "ci-key", fields("{\"name\":\"ci-key\",\"key_hash\":\"sha256:old\",\"masked\":\"m-old\"}")))));
+
+        ResourceEvent replaced = single(when(state, new UpdateResource(keys, ExpectedVersion.exactly(1), fields("{\"keys\":["
+                + "{\"name\":\"ci-key\",\"key_hash\":\"sha256:proposed\",\"masked\":\"m-p\",\"proposed\":true},"
+                + "{\"name\":\"new-key\",\"key_hash\":\"sha256:new\",\"masked\":\"m-new\",\"proposed\":true}]}"), false)));
+        assertThat(replaced.data().path("keys").get(0).path("key_hash").asString()).isEqualTo("sha256:old");
+        assertThat(replaced.data().path("keys").get(1).path("key_hash").asString()).isEqualTo("sha256:new");
+        assertThat(replaced.data().path("keys").get(1).has("proposed")).isFalse();
+
+        Decision repeated = when(state, new UpdateResource(keys, ExpectedVersion.exactly(1), fields("{\"keys\":["
+                + "{\"name\":\"a-key\",\"key_hash\":\"h\",\"masked\":\"m\"},{\"name\":\"a-key\",\"key_hash\":\"h\",\"masked\":\"m\"}]}"), false));
+        assertThat(((Rejected) repeated).rejection()).isInstanceOf(Rejection.InvalidDocument.class);
+    }
+
+    @Test
+    void rotatingASealedSecret_keepsThePreviousOneUntilTheOverlapEnds() {
+        ResourceRef hook = new ResourceRef("webhook", "hooks");
+        ResourceState state = givenFor(hook, single(when(ResourceState.initial(hook), new CreateResource(hook,
+                fields("{\"url\":\"https://h.example/x\",\"events\":[\"*\"],\"secret_sealed\":\"v1:old\"}"), "alice"))));
+
+        ResourceEvent rotated = single(when(state, new PatchResource(hook, ExpectedVersion.exactly(1),
+                fields("{\"secret_sealed\":\"v1:new\",\"rotation_overlap_seconds\":3600}"), false)));
+
+        assertThat(rotated.data().path("secret_sealed").asString()).isEqualTo("v1:new");
+        assertThat(rotated.data().path("previous_secret_sealed").asString()).isEqualTo("v1:old");
+        assertThat(rotated.data().path("previous_secret_expires_at").asString()).isEqualTo(NOW.plusSeconds(3600).toString());
+        assertThat(rotated.data().has("rotation_overlap_seconds")).isFalse();
+        assertThat(rotated.changes().path("secret_sealed").path("to").asString()).isEqualTo("[redacted]");
     }
 
     // --- fixtures
