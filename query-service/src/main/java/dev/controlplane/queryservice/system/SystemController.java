@@ -47,6 +47,7 @@ class SystemController {
             Map.entry("configuration", "v1"),
             Map.entry("api_keys", "v1"),
             Map.entry("licenses", "v1"),
+            Map.entry("webhooks", "v1"),
             Map.entry("resource_history", "v1"),
             Map.entry("audit_query", "v1"),
             Map.entry("idempotency_keys", "v1")));
