@@ -50,12 +50,20 @@ final class OutcomeWriter implements AutoCloseable {
                 }
                 group.add(first);
                 queue.drainTo(group);
-                try {
-                    store.recordOutcomes(group.stream().map(Pending::outcome).toList());
-                    group.forEach(pending -> pending.written().complete(null));
-                } catch (Exception e) {
-                    log.warn("could not record {} webhook attempts: {}", group.size(), e.toString());
-                    group.forEach(pending -> pending.written().completeExceptionally(e));
+                while (true) {
+                    try {
+                        store.recordOutcomes(group.stream().map(Pending::outcome).toList());
+                        group.forEach(pending -> pending.written().complete(null));
+                        break;
+                    } catch (Exception e) {
+                        // The attempts happened; their record must not be lost, so the same group is written again.
+                        log.warn("could not record {} webhook attempts, retrying: {}", group.size(), e.toString());
+                        if (!running) {
+                            group.forEach(pending -> pending.written().completeExceptionally(e));
+                            break;
+                        }
+                        TimeUnit.MILLISECONDS.sleep(500);
+                    }
                 }
                 group.clear();
             } catch (InterruptedException e) {

@@ -131,8 +131,15 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (record.value() != null) {
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    try {
                         apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
+                    } catch (RuntimeException e) {
+                        // One unreadable record must not stop the view: every later decision would wait on it.
+                        log.warn("reference index skips the record at {}-{}@{}: {}", record.topic(), record.partition(),
+                                record.offset(), e.toString());
                     }
                 }
                 for (TopicPartition partition : consumer.assignment()) {
