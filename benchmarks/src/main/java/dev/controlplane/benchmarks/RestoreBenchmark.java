@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class RestoreBenchmark {
 
-    private static final String CHANGELOG = "admin-processor-resources-changelog";
+    private static final String CHANGELOG = CommandProcessor.CHANGELOG;
 
     private RestoreBenchmark() {
     }

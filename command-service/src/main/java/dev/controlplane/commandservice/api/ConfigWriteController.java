@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Writes the configuration document: {@code PUT} replaces the settable sections present (JSON, or YAML by its
@@ -34,20 +35,21 @@ class ConfigWriteController {
 
     @PutMapping({"/api/v1/config", "/api/v1/config.yaml"})
     ResponseEntity<byte[]> put(@RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
-        ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
-        ResourceKind.Validated valid = CONFIG.validateUpdate(CONFIG.singleton(),
-                YamlDocuments.read(request, ResourceWriteController.MAX_BODY_BYTES));
-        CommandRunner.requireValid(valid);
-        return send(request, CommandTypes.UPDATE, expected, valid);
+        return write(ifMatch, request, CommandTypes.UPDATE);
     }
 
     @PatchMapping("/api/v1/config")
     ResponseEntity<byte[]> patch(@RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
+        return write(ifMatch, request, CommandTypes.PATCH);
+    }
+
+    private ResponseEntity<byte[]> write(String ifMatch, HttpServletRequest request, String verb) {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
-        ResourceKind.Validated valid = CONFIG.validatePatch(CONFIG.singleton(),
-                YamlDocuments.read(request, ResourceWriteController.MAX_BODY_BYTES));
+        JsonNode body = YamlDocuments.read(request, ResourceWriteController.MAX_BODY_BYTES);
+        ResourceKind.Validated valid = verb.equals(CommandTypes.PATCH)
+                ? CONFIG.validatePatch(CONFIG.singleton(), body) : CONFIG.validateUpdate(CONFIG.singleton(), body);
         CommandRunner.requireValid(valid);
-        return send(request, CommandTypes.PATCH, expected, valid);
+        return send(request, verb, expected, valid);
     }
 
     private ResponseEntity<byte[]> send(HttpServletRequest request, String verb, ExpectedVersion expected,

@@ -24,6 +24,8 @@ public final class CommandProcessor implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
     static final String APPLICATION_ID = ConsumerGroups.PROCESSOR;
+    /** The compacted changelog Kafka Streams keeps for the processor's store: one record per resource. */
+    public static final String CHANGELOG = APPLICATION_ID + "-" + CommandTopology.STORE + "-changelog";
 
     private final KafkaSettings kafka;
     private final ProcessorSettings settings;

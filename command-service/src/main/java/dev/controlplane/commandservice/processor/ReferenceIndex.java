@@ -79,8 +79,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     private Admin admin;
     private List<TopicPartition> partitions = List.of();
 
-    /** The changelog Kafka Streams keeps for the processor's store: {@code <application id>-<store>-changelog}. */
-    static final String CHANGELOG = CommandProcessor.APPLICATION_ID + "-" + CommandTopology.STORE + "-changelog";
+    private static final String CHANGELOG = CommandProcessor.CHANGELOG;
 
     ReferenceIndex(KafkaSettings kafka) {
         this.kafka = kafka;
