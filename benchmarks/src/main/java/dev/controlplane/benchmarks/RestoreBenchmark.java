@@ -140,7 +140,7 @@ final class RestoreBenchmark {
     /** Nanoseconds from the processor's start until its reference view has read the whole changelog. */
     private static long timeToReferences(CommandProcessor processor, long sinceStart) {
         long start = System.nanoTime() - sinceStart;
-        if (!processor.awaitReferencesCurrent()) {
+        if (!processor.awaitReferencesCurrent(Duration.ofMinutes(5))) {
             throw new IllegalStateException("the reference view did not catch up");
         }
         return System.nanoTime() - start;

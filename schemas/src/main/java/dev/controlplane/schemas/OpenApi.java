@@ -315,9 +315,12 @@ public final class OpenApi {
         ObjectNode openapi = operation(paths.putObject("/api/v1/openapi.json"), "get", "getOpenApi", "system", "This document.");
         ok(openapi, "200", JSON.objectNode().put("type", "object"), false);
         problems(openapi, 401);
-        ObjectNode alive = operation(paths.putObject("/health"), "get", "getHealth", "system", "Liveness; needs no token.");
+        ObjectNode alive = operation(paths.putObject("/health"), "get", "getHealth", "system", "Health; needs no token. 503 "
+                + "while a view of the log that decisions or authorizations rely on is not current.");
         alive.putArray("security");
         ok(alive, "200", JSON.objectNode().put("type", "object"), false);
+        alive.withObjectProperty("responses").putObject("503").put("description", "A view of the log is not current")
+                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
     }
 
     private void historyOperation(ObjectNode item, String operationId, String tag) {

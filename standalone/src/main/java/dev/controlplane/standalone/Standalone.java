@@ -97,6 +97,9 @@ public final class Standalone implements AutoCloseable {
         CommandProcessor processor = context.getBeanProvider(CommandProcessor.class).getIfAvailable();
         if (processor != null && !processor.awaitServing(timeout)) {
             System.err.println("The command processor is not serving after " + timeout.toSeconds() + " s; writes will wait.");
+        } else if (processor != null && !processor.awaitReferencesCurrent(timeout)) {
+            System.err.println("The processor's view of references is not current after " + timeout.toSeconds()
+                    + " s; writes that refer to other resources answer 503 until it is.");
         }
     }
 

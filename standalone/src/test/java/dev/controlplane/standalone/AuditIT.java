@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -142,18 +143,23 @@ class AuditIT {
             f.get();
         }
         pool.shutdown();
-        String lastCursor = cursor;
+        // Keep following from the last cursor until the projector has appended everything. The position survives
+        // each retry, so no record is read (and counted) twice.
+        AtomicReference<String> position = new AtomicReference<>(cursor);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            String c = lastCursor;
+            JsonNode page;
             do {
-                JsonNode page = audit(query + (c == null ? "" : "&cursor=" + c));
+                String c = position.get();
+                page = audit(query + (c == null ? "" : "&cursor=" + c));
                 for (JsonNode record : page.path("items")) {
                     if (record.path("resource").path("name").asString().startsWith(prefix) && !seen.add(record.path("event_id").asString())) {
                         duplicates.add(record.path("event_id").asString());
                     }
                 }
-                c = page.path("next_cursor").isNull() ? null : page.path("next_cursor").asString();
-            } while (c != null);
+                if (!page.path("next_cursor").isNull()) {
+                    position.set(page.path("next_cursor").asString());
+                }
+            } while (!page.path("items").isEmpty());
             assertThat(seen).hasSize(writers * perWriter);
         });
         assertThat(duplicates).isEmpty();

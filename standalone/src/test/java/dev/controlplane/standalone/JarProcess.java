@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The executable jar that {@code ./dev run} starts, as a process of its own: started, stopped, or killed. */
@@ -36,7 +38,13 @@ final class JarProcess implements AutoCloseable {
             port = socket.getLocalPort();
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-jar", JAR.toString())
+        List<String> command = new ArrayList<>(List.of(java));
+        if (Runtime.version().feature() >= 23) {
+            // Only JDK 23+ knows this flag (and warns without it); a JDK 21 refuses to start with it.
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-jar", JAR.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("out.log").toFile()));
         builder.environment().put("ADMIN_DATA_DIR", dataDir.toString());

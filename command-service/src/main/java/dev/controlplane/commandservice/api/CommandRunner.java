@@ -61,7 +61,10 @@ class CommandRunner {
                     "the command could not be sent to the log; nothing was changed"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
         }
         if (!result.accepted()) {
-            throw new ApiException(result.problem());
+            Problem problem = result.problem();
+            throw problem.status() == 503
+                    ? new ApiException(problem, Map.of(HttpHeaders.RETRY_AFTER, "1"))
+                    : new ApiException(problem);
         }
         HttpHeaders headers = new HttpHeaders();
         if (kind.mutable()) {

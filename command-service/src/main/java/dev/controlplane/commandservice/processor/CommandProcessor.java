@@ -18,9 +18,10 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import dev.controlplane.httpsupport.ViewHealth;
 
 /** Runs {@link CommandTopology} for as long as the application runs. */
-public final class CommandProcessor implements SmartLifecycle {
+public final class CommandProcessor implements SmartLifecycle, ViewHealth {
 
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
     static final String APPLICATION_ID = ConsumerGroups.PROCESSOR;
@@ -93,9 +94,37 @@ public final class CommandProcessor implements SmartLifecycle {
     }
 
     /** Waits until the view of other resources has read everything committed so far; false on timeout. */
-    public boolean awaitReferencesCurrent() {
+    public boolean awaitReferencesCurrent(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Instant now = Instant.now();
+        do {
+            ReferenceIndex index = references;
+            if (index != null && index.catchUpTo(now)) {
+                return true;
+            }
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return "processor";
+    }
+
+    /** The processor is current when Streams runs (or rebalances) and its view of references is current. */
+    @Override
+    public String problem() {
+        KafkaStreams running = streams;
         ReferenceIndex index = references;
-        return index != null && index.catchUpTo(Instant.now());
+        if (running == null || index == null) {
+            return "not started";
+        }
+        KafkaStreams.State state = running.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return "kafka streams is " + state;
+        }
+        String view = index.problem();
+        return view == null ? null : "reference view " + view;
     }
 
     @Override

@@ -54,11 +54,15 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReferenceIndex.class);
     /**
-     * How long a decision waits for the view. After a start the view first reads the whole changelog (about 4 s
-     * for a million resources here), so the first decision that looks something up may wait that long; commands
-     * that look nothing up are decided at once.
+     * How long a decision waits for the view. It waits inside the processor's open transaction (10 s timeout), so
+     * it is a small fraction of that: past it the command is answered 503 with Retry-After and nothing is written.
+     * After a start the view first reads the whole changelog (about 4 s for a million resources here); until then
+     * commands that look something up are answered 503, commands that look nothing up are decided at once.
      */
-    private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(30);
+    static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(1);
+    /** A view whose reader has not completed a poll for this long is reported as not current. */
+    private static final Duration STALE_AFTER = Duration.ofSeconds(10);
+    private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
     /** Allowance for the clocks of the gateway that stamped a command and of this processor to differ. */
     private static final Duration CLOCK_SKEW = Duration.ofMillis(50);
 
@@ -74,10 +78,14 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     private final Object catchingUp = new Object();
     private volatile Instant currentAsOf = Instant.MIN;
     private volatile boolean running = true;
-    private KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
     private Admin admin;
-    private List<TopicPartition> partitions = List.of();
+    private volatile List<TopicPartition> partitions = List.of();
+    /** Set once the view has read, at least once, everything committed when it started. */
+    private volatile boolean loaded;
+    private volatile long lastPollNanos = System.nanoTime();
+    private volatile String problem = "starting";
 
     private static final String CHANGELOG = CommandProcessor.CHANGELOG;
 
@@ -88,6 +96,11 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     }
 
     void start() {
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        thread = Thread.ofPlatform().name("reference-index").daemon().start(this::run);
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -95,13 +108,46 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        return new KafkaConsumer<>(props);
+    }
+
+    /**
+     * Assigns every partition of the changelog, from where the view left off (the beginning the first time).
+     * Right after the topic is created its metadata may list no partitions yet: then this answers false and the
+     * caller tries again, instead of reading nothing for ever.
+     */
+    private boolean assign() {
         ensureChangelog();
-        consumer = new KafkaConsumer<>(props);
-        partitions = consumer.partitionsFor(CHANGELOG).stream().map(p -> new TopicPartition(CHANGELOG, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        thread = Thread.ofPlatform().name("reference-index").daemon().start(this::run);
+        List<TopicPartition> found = consumer.partitionsFor(CHANGELOG, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(CHANGELOG, p.partition())).toList();
+        if (found.isEmpty()) {
+            return false;
+        }
+        consumer.assign(found);
+        for (TopicPartition partition : found) {
+            Long position = positions.get(partition);
+            if (position == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, position);
+            }
+        }
+        partitions = found;
+        return true;
+    }
+
+    /** True once the view has read everything that was committed when it started. */
+    boolean loaded() {
+        return loaded;
+    }
+
+    /** Null while the view is current; otherwise why not, for {@code /health}. */
+    String problem() {
+        if (!loaded) {
+            return problem;
+        }
+        long silent = System.nanoTime() - lastPollNanos;
+        return silent > STALE_AFTER.toNanos() ? "has not read the log for " + TimeUnit.NANOSECONDS.toSeconds(silent) + " s: " + problem : null;
     }
 
     /**
@@ -126,34 +172,86 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         }
     }
 
+    /** Reads for as long as the processor runs; a failure is logged and reported, and reading starts over. */
     private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (record.value() == null) {
-                        continue;
+        Map<TopicPartition, Long> startEnds = null;
+        while (running) {
+            try {
+                if (consumer == null) {
+                    consumer = newConsumer();
+                }
+                if (consumer.assignment().isEmpty() && !assign()) {
+                    problem = "waiting for the partitions of " + CHANGELOG;
+                    pause();
+                    continue;
+                }
+                if (startEnds == null) {
+                    startEnds = committedEnds();
+                }
+                poll();
+                if (!loaded && reached(startEnds)) {
+                    loaded = true;
+                    synchronized (progress) {
+                        progress.notifyAll();
                     }
-                    try {
-                        apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
-                    } catch (RuntimeException e) {
-                        // One unreadable record must not stop the view: every later decision would wait on it.
-                        log.warn("reference index skips the record at {}-{}@{}: {}", record.topic(), record.partition(),
-                                record.offset(), e.toString());
-                    }
                 }
-                for (TopicPartition partition : consumer.assignment()) {
-                    positions.put(partition, consumer.position(partition));
-                }
-                synchronized (progress) {
-                    progress.notifyAll();
-                }
+                problem = null;
+            } catch (WakeupException e) {
+                break;
+            } catch (RuntimeException e) {
+                problem = e.toString();
+                log.warn("reference index could not read {}; trying again: {}", CHANGELOG, e.toString());
+                closeConsumer();
+                pause();
+            } catch (Exception e) {
+                problem = e.toString();
+                log.warn("reference index could not ask for the end of {}; trying again: {}", CHANGELOG, e.toString());
+                pause();
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            log.error("reference index stopped reading the event log", e);
-        } finally {
-            consumer.close();
+        }
+        closeConsumer();
+    }
+
+    private void poll() {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            if (record.value() == null) {
+                continue;
+            }
+            try {
+                apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
+            } catch (RuntimeException e) {
+                // One unreadable record must not stop the view: every later decision would wait on it.
+                log.warn("reference index skips the record at {}-{}@{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.toString());
+            }
+        }
+        for (TopicPartition partition : consumer.assignment()) {
+            positions.put(partition, consumer.position(partition));
+        }
+        lastPollNanos = System.nanoTime();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private void closeConsumer() {
+        KafkaConsumer<String, byte[]> current = consumer;
+        consumer = null;
+        if (current != null) {
+            try {
+                current.close(Duration.ofSeconds(1));
+            } catch (RuntimeException e) {
+                log.debug("closing the reference index consumer: {}", e.toString());
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY_BACKOFF.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
@@ -238,14 +336,18 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     }
 
     private boolean catchUp() {
+        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
         try {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .forEach((partition, info) -> ends.put(partition, info.offset()));
-            long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+            synchronized (progress) {
+                while (!loaded) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0 || !running) {
+                        return false;
+                    }
+                    progress.wait(left);
+                }
+            }
+            Map<TopicPartition, Long> ends = committedEnds();
             synchronized (progress) {
                 while (!reached(ends)) {
                     long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -265,8 +367,23 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         }
     }
 
+    /** The committed end of every changelog partition, as the broker has it now. */
+    private Map<TopicPartition, Long> committedEnds() throws Exception {
+        List<TopicPartition> known = partitions;
+        if (known.isEmpty()) {
+            throw new IllegalStateException("the partitions of " + CHANGELOG + " are not known yet");
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        known.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                .get(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+                .forEach((partition, info) -> ends.put(partition, info.offset()));
+        return ends;
+    }
+
     private boolean reached(Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue());
+        return !ends.isEmpty() && ends.entrySet().stream().allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue());
     }
 
     @Override
