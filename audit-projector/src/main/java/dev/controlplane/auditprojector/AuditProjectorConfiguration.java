@@ -3,6 +3,12 @@ package dev.controlplane.auditprojector;
 import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
+import dev.controlplane.kafkasupport.LogProjector;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.SecurityEvent;
+import dev.controlplane.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.schemas.ConsumerGroups;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -29,7 +35,17 @@ public class AuditProjectorConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "admin.audit.projector-enabled", matchIfMissing = true)
-    EventProjector auditProjector(KafkaSettings kafka, AuditStore auditAppender) {
-        return new EventProjector(PROJECTOR_GROUP, kafka, auditAppender::append);
+    EventProjector auditProjector(KafkaSettings kafka, AuditStore auditAppender, ObjectProvider<MeterRegistry> meters) {
+        EventProjector projector = new EventProjector(PROJECTOR_GROUP, kafka, auditAppender::append);
+        meters.ifAvailable(projector::withMetrics);
+        return projector;
+    }
+
+    /** Failed and denied calls, already aggregated per address and window by the services that saw them. */
+    @Bean
+    @ConditionalOnProperty(name = "admin.audit.projector-enabled", matchIfMissing = true)
+    LogProjector<SecurityEvent> securityEventProjector(KafkaSettings kafka, AuditStore auditAppender) {
+        return new LogProjector<>(ConsumerGroups.SECURITY_AUDIT, kafka, Topics.SECURITY_EVENTS,
+                value -> Envelopes.MAPPER.readValue(value, SecurityEvent.class), SecurityEvent::windowStart, auditAppender::appendSecurity);
     }
 }

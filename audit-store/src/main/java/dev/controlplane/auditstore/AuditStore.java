@@ -6,6 +6,8 @@ import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.EventVerb;
 import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.SecurityEvent;
+import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,7 +49,50 @@ public final class AuditStore {
                     ps.setString(10, request.requestId());
                     ps.setString(11, request.sourceIp());
                     ps.setString(12, request.userAgent());
-                    ps.setString(13, Envelopes.MAPPER.writeValueAsString(event.changes()));
+                    ps.setString(13, Envelopes.MAPPER.writeValueAsString(redacted(event)));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** An event's changes with its kind's secrets redacted, also for events written before the decider redacted them. */
+    private static tools.jackson.databind.node.ObjectNode redacted(EventEnvelope event) {
+        return ResourceKinds.byName(event.resource().kind()).map(kind -> kind.secret().redacted(event.changes()))
+                .orElse(event.changes());
+    }
+
+    /**
+     * Appends one record per security event (a window's failed or denied calls from one address): action
+     * {@code auth.failed} or {@code auth.denied}, resource {@code auth/<address>}, {@code version} the count, and in
+     * {@code changes} the count, the reasons and the endpoints. Idempotent by the event's id.
+     */
+    public void appendSecurity(List<SecurityEvent> events) throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
+                    + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
+                    + "user_agent, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {
+                for (SecurityEvent event : events) {
+                    var changes = Envelopes.MAPPER.createObjectNode();
+                    changes.put("count", event.count());
+                    changes.put("window_seconds", event.windowSeconds());
+                    changes.set("reasons", Envelopes.MAPPER.valueToTree(event.reasons()));
+                    changes.set("endpoints", Envelopes.MAPPER.valueToTree(event.endpoints()));
+                    ps.setString(1, event.id().toString());
+                    ps.setLong(2, micros(event.windowStart()));
+                    ps.setString(3, event.actor());
+                    ps.setString(4, event.type());
+                    ps.setString(5, event.type().substring(event.type().indexOf('.') + 1));
+                    ps.setString(6, "auth");
+                    ps.setString(7, event.sourceIp() == null ? "unknown" : event.sourceIp());
+                    ps.setLong(8, event.count());
+                    ps.setString(9, event.id().toString());
+                    ps.setString(10, null);
+                    ps.setString(11, event.sourceIp());
+                    ps.setString(12, null);
+                    ps.setString(13, Envelopes.MAPPER.writeValueAsString(changes));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -96,6 +141,13 @@ public final class AuditStore {
                 sql.append(" AND resource_name = ?");
                 args.add(query.resourceName());
             }
+        }
+        if (query.hidden() != null) {
+            query.hidden().forEach((kind, names) -> {
+                sql.append(" AND NOT (resource_kind = ? AND resource_name IN (").append(placeholders(names.size())).append("))");
+                args.add(kind);
+                args.addAll(names);
+            });
         }
         if (query.afterId() != null) {
             sql.append(query.ascending() ? " AND id > ?" : " AND id < ?");

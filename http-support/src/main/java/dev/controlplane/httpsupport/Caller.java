@@ -4,21 +4,27 @@ import dev.controlplane.schemas.RequestContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
 
-/** Who is calling and from where, as established by {@link BearerAuthFilter}. */
+/** Who is calling and from where, as authentication established it (see the access-control module). */
 public final class Caller {
 
-    static final String ACTOR = Caller.class.getName() + ".actor";
+    /** The request attribute holding the {@link CallerIdentity}. */
+    public static final String IDENTITY = Caller.class.getName() + ".identity";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private Caller() {
     }
 
-    public static String actor(HttpServletRequest request) {
-        Object actor = request.getAttribute(ACTOR);
-        if (actor == null) {
+    public static CallerIdentity identity(HttpServletRequest request) {
+        Object identity = request.getAttribute(IDENTITY);
+        if (!(identity instanceof CallerIdentity caller)) {
             throw new IllegalStateException("no authenticated caller on " + request.getRequestURI());
         }
-        return (String) actor;
+        return caller;
+    }
+
+    /** The audit actor of this request: {@code kind:name}. */
+    public static String actor(HttpServletRequest request) {
+        return identity(request).identity();
     }
 
     public static RequestContext context(HttpServletRequest request) {

@@ -3,23 +3,15 @@ package dev.controlplane.httpsupport;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** Authentication, problem mapping and cursors for every HTTP service. */
+/** Problem mapping, health, cursors and the OpenAPI document for every HTTP service. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AuthSettings.class)
 @Import({ProblemResponses.class, HealthController.class, OpenApiController.class})
 public class HttpSupportConfiguration {
-
-    @Bean
-    FilterRegistrationBean<BearerAuthFilter> bearerAuthFilter(AuthSettings settings) {
-        FilterRegistrationBean<BearerAuthFilter> registration = new FilterRegistrationBean<>(new BearerAuthFilter(settings));
-        registration.addUrlPatterns("/api/*");
-        return registration;
-    }
 
     @Bean
     CursorCodec cursorCodec(AuthSettings settings) {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -48,7 +49,7 @@ public final class SqlStore implements AutoCloseable {
     public static SqlStore open(String url, String username, String password, int readerPoolSize) {
         Dialect dialect = url.startsWith("jdbc:sqlite:") ? Dialect.SQLITE : Dialect.POSTGRESQL;
         if (dialect == Dialect.SQLITE) {
-            createParentDirectory(url.substring("jdbc:sqlite:".length()));
+            prepareFile(url.substring("jdbc:sqlite:".length()));
         }
         Properties props = connectionProperties(dialect, username, password);
         HikariConfig config = new HikariConfig();
@@ -85,10 +86,23 @@ public final class SqlStore implements AutoCloseable {
         return props;
     }
 
-    private static void createParentDirectory(String file) {
-        Path parent = Path.of(file).toAbsolutePath().getParent();
+    /**
+     * Creates the database file readable by its owner only (600) before SQLite opens it: SQLite gives its WAL and
+     * shared-memory files the permissions of the database file, so none of the three is readable by others.
+     */
+    private static void prepareFile(String file) {
+        Path path = Path.of(file).toAbsolutePath();
         try {
-            Files.createDirectories(parent);
+            Files.createDirectories(path.getParent());
+            if (Files.notExists(path)) {
+                try {
+                    Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createFile(path);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // created meanwhile by another opener of the same store
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,15 +11,23 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class Services {
 
-    private static final Map<String, Object> DEFAULTS = Map.of(
-            "spring.main.banner-mode", "off",
+    /** Every service's defaults; standalone starts from them too. */
+    public static final Map<String, Object> DEFAULTS = Map.ofEntries(
+            Map.entry("spring.main.banner-mode", "off"),
             // Writes block while their decision is made; virtual threads make that wait cheap.
-            "spring.threads.virtual.enabled", "true",
+            Map.entry("spring.threads.virtual.enabled", "true"),
             // Bodies are JSON whatever the content type says; they must not be parsed as forms.
-            "spring.mvc.formcontent.filter.enabled", "false",
-            "server.error.include-stacktrace", "never",
-            "logging.level.kafka", "WARN",
-            "logging.level.org.apache.kafka", "WARN");
+            Map.entry("spring.mvc.formcontent.filter.enabled", "false"),
+            Map.entry("server.error.include-stacktrace", "never"),
+            // An oversized bearer token reaches authentication (and its 401 problem) instead of Tomcat's error page.
+            Map.entry("server.max-http-request-header-size", "64KB"),
+            // Prometheus metrics at /metrics, as seed 000 has them; no other actuator endpoint is exposed.
+            Map.entry("management.endpoints.web.base-path", "/"),
+            Map.entry("management.endpoints.web.exposure.include", "prometheus"),
+            Map.entry("management.endpoints.web.path-mapping.prometheus", "metrics"),
+            Map.entry("management.metrics.tags.application", "admin-control-plane"),
+            Map.entry("logging.level.kafka", "WARN"),
+            Map.entry("logging.level.org.apache.kafka", "WARN"));
 
     private Services() {
     }

@@ -35,6 +35,9 @@ public final class TopicProvisioner {
                         .build(),
                 topic(Topics.COMMAND_RESULTS, settings)
                         .config("retention.ms", String.valueOf(settings.resultRetention().toMillis()))
+                        .build(),
+                topic(Topics.SECURITY_EVENTS, settings)
+                        .config("retention.ms", String.valueOf(settings.commandRetention().toMillis()))
                         .build());
     }
 

@@ -1,13 +1,14 @@
 package dev.controlplane.queryservice;
 
 import dev.controlplane.auditstore.AuditStore;
-import dev.controlplane.httpsupport.HttpSupportConfiguration;
+import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.queryservice.resources.ProjectionProgress;
 import dev.controlplane.queryservice.resources.ResourceReadModel;
 import dev.controlplane.schemas.ConsumerGroups;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +19,7 @@ import org.springframework.context.annotation.Import;
 /** The query service: the resource projector and read model, resource reads and audit queries. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({KafkaSettings.class, QuerySettings.class})
-@Import(HttpSupportConfiguration.class)
+@Import(AccessControlConfiguration.class)
 @ComponentScan({"dev.controlplane.queryservice.resources", "dev.controlplane.queryservice.audit", "dev.controlplane.queryservice.system"})
 public class QueryServiceConfiguration {
 
@@ -53,10 +54,13 @@ public class QueryServiceConfiguration {
     /** Off for a read-only replica that serves a read model another instance projects. */
     @Bean
     @ConditionalOnProperty(name = "admin.query.projector-enabled", matchIfMissing = true)
-    EventProjector resourceProjector(KafkaSettings kafka, ResourceReadModel readModel, ProjectionProgress progress) {
-        return new EventProjector(PROJECTOR_GROUP, kafka, events -> {
+    EventProjector resourceProjector(KafkaSettings kafka, ResourceReadModel readModel, ProjectionProgress progress,
+                                     MeterRegistry meters) {
+        EventProjector projector = new EventProjector(PROJECTOR_GROUP, kafka, events -> {
             readModel.apply(events);
             progress.committed(events);
         });
+        projector.withMetrics(meters);
+        return projector;
     }
 }

@@ -12,6 +12,9 @@ public final class ConsumerGroups {
     /** The audit store's projector, reading {@link Topics#EVENTS}. */
     public static final String AUDIT = "audit-projector";
 
+    /** The audit store's projector of failed and denied calls, reading {@link Topics#SECURITY_EVENTS}. */
+    public static final String SECURITY_AUDIT = "audit-projector-security";
+
     /** The webhook dispatcher, reading {@link Topics#EVENTS}. */
     public static final String WEBHOOKS = "webhook-dispatcher";
 
@@ -20,6 +23,7 @@ public final class ConsumerGroups {
             PROCESSOR, Topics.COMMANDS,
             READ_MODEL, Topics.EVENTS,
             AUDIT, Topics.EVENTS,
+            SECURITY_AUDIT, Topics.SECURITY_EVENTS,
             WEBHOOKS, Topics.EVENTS);
 
     private ConsumerGroups() {

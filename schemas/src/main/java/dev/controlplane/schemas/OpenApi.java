@@ -1,6 +1,8 @@
 package dev.controlplane.schemas;
 
+import dev.controlplane.schemas.access.AccessRules;
 import dev.controlplane.schemas.kinds.FieldType;
+import dev.controlplane.schemas.kinds.SecretHandling;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.io.IOException;
@@ -62,6 +64,7 @@ public final class OpenApi {
         api.apiKeys();
         api.webhooks();
         api.system();
+        api.accessRules();
         return api.document;
     }
 
@@ -96,7 +99,8 @@ public final class OpenApi {
         problems(list, 400, 401);
 
         ObjectNode create = operation(collection, "post", "create" + type, kind.name(), "Creates a " + kind.name()
-                + (kind.issuesSecret() ? "; the answer carries its secret as `token`, shown this once." : "."));
+                + (kind.secret() instanceof SecretHandling.None ? "." : "; the answer carries its secret as `"
+                + kind.secret().answerField() + "`, shown this once."));
         create.putArray("parameters").add(refParam("IdempotencyKey"));
         body(create, kind.name().equals("license") ? ref("LicenseUpload") : ref(type + "Create"), false);
         created(create, ref(type), kind.mutable());
@@ -315,12 +319,58 @@ public final class OpenApi {
         ObjectNode openapi = operation(paths.putObject("/api/v1/openapi.json"), "get", "getOpenApi", "system", "This document.");
         ok(openapi, "200", JSON.objectNode().put("type", "object"), false);
         problems(openapi, 401);
+        schemas.set("Whoami", object(Map.of(
+                "identity", JSON.objectNode().put("type", "string").put("description", "The audit actor: kind:name"),
+                "kind", FieldType.oneOf(Set.of("token", "user", "bootstrap", "metrics")).schema(),
+                "name", JSON.objectNode().put("type", "string"),
+                "scopes", array(JSON.objectNode().put("type", "string")),
+                "realms", array(JSON.objectNode().put("type", "string")).put("description", "Tenants the caller is bound to; [\"*\"] for all"),
+                "expires_at", nullable("string")), Set.of("identity", "kind", "name", "scopes", "realms")));
+        ObjectNode whoami = operation(paths.putObject("/api/v1/whoami"), "get", "whoami", "system",
+                "The caller: its identity, kind (token, user, bootstrap), scopes, realms and expiry.");
+        ok(whoami, "200", ref("Whoami"), false);
+        problems(whoami, 401);
+        ObjectNode metrics = operation(paths.putObject("/metrics"), "get", "getMetrics", "system", "Metrics in Prometheus "
+                + "text format. Open when no metrics token is configured; otherwise the metrics token or a caller with metrics:read.");
+        metrics.withObjectProperty("responses").putObject("200").put("description", "OK").putObject("content")
+                .putObject("text/plain").putObject("schema").put("type", "string");
+        problems(metrics, 401);
         ObjectNode alive = operation(paths.putObject("/health"), "get", "getHealth", "system", "Health; needs no token. 503 "
                 + "while a view of the log that decisions or authorizations rely on is not current.");
         alive.putArray("security");
         ok(alive, "200", JSON.objectNode().put("type", "object"), false);
         alive.withObjectProperty("responses").putObject("503").put("description", "A view of the log is not current")
                 .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+    }
+
+    /**
+     * Writes each operation's access rule into the document: {@code security} lists the scopes that grant it
+     * (OpenAPI 3.1 allows role names for an http scheme), {@code x-required-scope} the one a 403 names. An operation
+     * without a rule is a build failure, so no endpoint is added without deciding who may call it.
+     */
+    private void accessRules() {
+        paths.properties().forEach(path -> ((ObjectNode) path.getValue()).properties().forEach(entry -> {
+            if (entry.getKey().equals("parameters")) {
+                return;
+            }
+            ObjectNode operation = (ObjectNode) entry.getValue();
+            String method = entry.getKey().toUpperCase();
+            AccessRules.Rule rule = AccessRules.of(method, path.getKey()).orElseThrow(() -> new IllegalStateException(
+                    "no access rule for " + method + " " + path.getKey() + ": add one to AccessRules"));
+            switch (rule) {
+                case AccessRules.Open open -> operation.putArray("security");
+                case AccessRules.Authenticated authenticated -> operation.putArray("security").addObject().putArray("bearerAuth");
+                case AccessRules.Scoped scoped -> {
+                    ArrayNode grants = operation.putArray("security").addObject().putArray("bearerAuth");
+                    scoped.grants().forEach(grants::add);
+                    operation.put("x-required-scope", scoped.scope());
+                    operation.withObjectProperty("responses").set("403", ref("#/components/responses/403"));
+                }
+            }
+            if (!(rule instanceof AccessRules.Open)) {
+                operation.withObjectProperty("responses").set("429", ref("#/components/responses/429"));
+            }
+        }));
     }
 
     private void historyOperation(ObjectNode item, String operationId, String tag) {
@@ -391,10 +441,17 @@ public final class OpenApi {
         headers.putObject("Location").put("description", "Where the resource or the command status is")
                 .putObject("schema").put("type", "string");
         ObjectNode responses = components.putObject("responses");
-        Map<Integer, String> meanings = Map.of(400, "Invalid request", 401, "Missing or wrong bearer token", 404, "Not found",
-                405, "The resource cannot change", 409, "Already exists, or still in use", 412, "If-Match names an older version",
-                422, "A reference names a missing or inactive resource, or a key was reused", 428, "If-Match is required",
-                503, "Not decided or not visible in time, or the log is unavailable: retry");
+        Map<Integer, String> meanings = Map.ofEntries(Map.entry(400, "Invalid request"),
+                Map.entry(401, "Missing, wrong, expired or revoked bearer token"),
+                Map.entry(403, "The caller lacks the scope this operation needs (named in the problem), or calls from a "
+                        + "remote address while remote management is off"),
+                Map.entry(404, "Not found (also a resource of a tenant outside the caller's realms)"),
+                Map.entry(405, "The resource cannot change"), Map.entry(409, "Already exists, or still in use"),
+                Map.entry(412, "If-Match names an older version"),
+                Map.entry(422, "A reference names a missing or inactive resource, or a key was reused"),
+                Map.entry(428, "If-Match is required"),
+                Map.entry(429, "Too many requests, or too many failed authentications from this address: see Retry-After"),
+                Map.entry(503, "Not decided or not visible in time, or the log is unavailable: retry"));
         new TreeMap<>(meanings).forEach((status, meaning) -> {
             ObjectNode response = responses.putObject(String.valueOf(status)).put("description", meaning);
             response.putObject("content").putObject(PROBLEM).set("schema", ref("Problem"));
@@ -404,17 +461,19 @@ public final class OpenApi {
     private ObjectNode shown(ResourceKind kind) {
         ObjectNode schema = kind.documentSchema();
         ObjectNode properties = (ObjectNode) schema.get("properties");
-        properties.remove(ResourceKind.SECRET_HASH);
-        properties.remove(ResourceKind.SEALED_SECRET);
-        properties.remove(ResourceKind.PREVIOUS_SEALED_SECRET);
-        if (kind.sealsSecret()) {
-            properties.putObject("secret").put("type", "string")
+        kind.secret().hiddenFields().forEach(properties::remove);
+        switch (kind.secret()) {
+            case SecretHandling.Sealed sealed -> properties.putObject(sealed.answerField()).put("type", "string")
                     .put("description", "The signing secret (whsec_…): only in the creation and rotation answers");
-        }
-        if (kind.issuesSecret()) {
-            properties.putObject("token").put("type", "string").put("description", "The secret: only in the creation answer");
-            properties.putObject("usable").put("type", "boolean").put("description", "Whether it can authenticate now: it "
-                    + "is active, not expired, and its access policy is active (on reads, not in the creation answer)");
+            case SecretHandling.IssuedOnce issued -> {
+                properties.putObject(issued.answerField()).put("type", "string").put("description", "The secret: only in the creation answer");
+                properties.putObject("usable").put("type", "boolean").put("description", "Whether it can authenticate now: it "
+                        + "is active, not expired, and its access policy is active (on reads, not in the creation answer)");
+            }
+            case SecretHandling.ItemSecrets items -> {
+            }
+            case SecretHandling.None none -> {
+            }
         }
         return schema;
     }

@@ -5,6 +5,8 @@ public final class Topics {
     public static final String COMMANDS = "admin.commands";
     public static final String EVENTS = "admin.events";
     public static final String COMMAND_RESULTS = "admin.command-results";
+    /** Failed authentications and denied calls, aggregated per address and window, for the audit trail. */
+    public static final String SECURITY_EVENTS = "admin.security-events";
 
     private Topics() {
     }

@@ -20,6 +20,21 @@ final class Secrets {
     private Secrets() {
     }
 
+    /**
+     * Makes the data directory readable by its owner only (700), creating it if needed. Files the services create
+     * inside it keep the process's umask ({@code ./dev run} sets 077), but no other user can reach them through it.
+     */
+    static void ownerOnly(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to set
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restrict " + dataDir + " to its owner", e);
+        }
+    }
+
     /** Reads the secret in {@code file}, creating it (mode 600) with 32 random bytes on first use. */
     static String readOrCreate(Path file) {
         return readOrCreate(file, () -> {

@@ -1,6 +1,7 @@
 package dev.controlplane.standalone;
 
 import dev.controlplane.commandservice.processor.CommandProcessor;
+import dev.controlplane.kafkasupport.Services;
 import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.embeddedkafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
@@ -25,15 +26,17 @@ public final class Standalone implements AutoCloseable {
     private final Path dataDir;
     private final String token;
     private final boolean tokenFromFile;
+    private final boolean tokenGenerated;
 
     private Standalone(EmbeddedKafkaBroker broker, String bootstrapServers, ConfigurableApplicationContext context,
-                       Path dataDir, String token, boolean tokenFromFile) {
+                       Path dataDir, String token, boolean tokenFromFile, boolean tokenGenerated) {
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
         this.context = context;
         this.dataDir = dataDir;
         this.token = token;
         this.tokenFromFile = tokenFromFile;
+        this.tokenGenerated = tokenGenerated;
     }
 
     /**
@@ -43,10 +46,14 @@ public final class Standalone implements AutoCloseable {
      */
     public static Standalone start(Map<String, String> env, String... args) {
         Path dataDir = Path.of(env.getOrDefault("ADMIN_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        Secrets.ownerOnly(dataDir);
         String envToken = env.get("ADMIN_TOKEN");
         boolean tokenFromFile = envToken == null || envToken.isBlank();
-        String token = tokenFromFile ? Secrets.readOrCreate(dataDir.resolve("admin-token")) : envToken;
+        Path tokenFile = dataDir.resolve("admin-token");
+        boolean tokenGenerated = tokenFromFile && !java.nio.file.Files.exists(tokenFile);
+        String token = tokenFromFile ? Secrets.readOrCreate(tokenFile) : envToken;
         String cursorSecret = Secrets.readOrCreate(dataDir.resolve("cursor-secret"));
+        String secretKey = Secrets.readOrCreate(dataDir.resolve("secret-key"));
         String webhookKey = Secrets.readOrCreate(dataDir.resolve("webhook-key"), SecretBox::newKey);
         int kafkaPort = Integer.parseInt(env.getOrDefault("ADMIN_KAFKA_PORT", "0"));
 
@@ -56,10 +63,11 @@ public final class Standalone implements AutoCloseable {
                 ? EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort) : null;
         String bootstrapServers = broker != null ? broker.bootstrapServers() : external;
         try {
-            Map<String, Object> defaults = new HashMap<>();
+            Map<String, Object> defaults = new HashMap<>(Services.DEFAULTS);
             defaults.put("admin.kafka.bootstrap-servers", bootstrapServers);
             defaults.put("admin.auth.token", token);
             defaults.put("admin.auth.cursor-secret", cursorSecret);
+            defaults.put("admin.auth.secret-key", secretKey);
             defaults.put("admin.processor.state-dir", dataDir.resolve("processor").toString());
             defaults.put("admin.query.read-model-url", "jdbc:sqlite:" + dataDir.resolve("read-model.db"));
             defaults.put("admin.query.audit-url", "jdbc:sqlite:" + dataDir.resolve("audit.db"));
@@ -72,8 +80,9 @@ public final class Standalone implements AutoCloseable {
             app.setDefaultProperties(defaults);
             // The broker must outlive the services, so shutdown order is ours (see close()).
             app.setRegisterShutdownHook(false);
-            ConfigurableApplicationContext context = app.run(args);
-            Standalone standalone = new Standalone(broker, bootstrapServers, context, dataDir, token, tokenFromFile);
+            // ADMIN_TOKEN overrides any configured token: it is passed as the highest-precedence property source.
+            ConfigurableApplicationContext context = app.run(tokenFromFile ? args : withArgument(args, "--admin.auth.token=" + token));
+            Standalone standalone = new Standalone(broker, bootstrapServers, context, dataDir, token, tokenFromFile, tokenGenerated);
             standalone.awaitProcessor(Duration.ofSeconds(60));
             return standalone;
         } catch (RuntimeException e) {
@@ -82,6 +91,12 @@ public final class Standalone implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static String[] withArgument(String[] args, String argument) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = argument;
+        return all;
     }
 
     /** The broker starts before Spring configures logging, and its INFO output is very noisy. */
@@ -125,9 +140,10 @@ public final class Standalone implements AutoCloseable {
 
     String banner() {
         String url = "http://localhost:" + port() + "/api/v1";
-        String tokenLine = tokenFromFile
-                ? "Admin token:  " + token + "   (kept in " + dataDir.resolve("admin-token") + ")"
-                : "Admin token:  from ADMIN_TOKEN";
+        // The secret is printed once, by the start that generated it; later starts say where it is.
+        String tokenLine = !tokenFromFile ? "Admin token:  from ADMIN_TOKEN"
+                : tokenGenerated ? "Admin token:  " + token + "   (generated now, shown this once; kept in " + dataDir.resolve("admin-token") + ")"
+                : "Admin token:  in " + dataDir.resolve("admin-token");
         return "\nAdmin API:    " + url + "\n" + tokenLine + "\nData:         " + dataDir + "\nKafka:        "
                 + bootstrapServers + "\nTry:          curl -H 'Authorization: Bearer <token>' " + url + "/tenants\n";
     }

@@ -63,7 +63,7 @@ class AuditIT {
                 .containsExactly("tenant.create", "tenant.update", "tenant.deactivate", "tenant.reactivate");
         assertThat(records).extracting(r -> r.path("version").asLong()).containsExactly(1L, 2L, 3L, 4L);
         JsonNode created = records.getFirst();
-        assertThat(created.path("actor").asString()).isEqualTo("admin");
+        assertThat(created.path("actor").asString()).isEqualTo("bootstrap:admin");
         assertThat(created.path("request").path("request_id").asString()).isEqualTo("req-" + name);
         assertThat(created.path("request").path("user_agent").asString()).isEqualTo("audit-test/1.0");
         assertThat(created.path("request").path("source_ip").asString()).isEqualTo("127.0.0.1");
@@ -87,7 +87,7 @@ class AuditIT {
         assertThat(audit("resource=access_policy/" + policy + "&action=create,tenant.update").path("items")).hasSize(1);
         assertThat(audit("resource=tenant/" + tenant + "&action=create,tenant.update").path("items")).hasSize(2);
         assertThat(audit("resource=tenant/" + tenant + "&actor=someone-else").path("items")).isEmpty();
-        assertThat(audit("resource=tenant/" + tenant + "&actor=admin&since=" + start).path("items")).hasSize(2);
+        assertThat(audit("resource=tenant/" + tenant + "&actor=bootstrap:admin&since=" + start).path("items")).hasSize(2);
         assertThat(audit("resource=tenant/" + tenant + "&until=" + start).path("items")).isEmpty();
 
         List<JsonNode> desc = new ArrayList<>();
@@ -179,6 +179,6 @@ class AuditIT {
             assertThatThrownBy(() -> st.executeUpdate("DELETE FROM audit_records WHERE resource_name = '" + name + "'"))
                     .hasMessageContaining("append-only");
         }
-        assertThat(audit("resource=tenant/" + name).path("items").get(0).path("actor").asString()).isEqualTo("admin");
+        assertThat(audit("resource=tenant/" + name).path("items").get(0).path("actor").asString()).isEqualTo("bootstrap:admin");
     }
 }

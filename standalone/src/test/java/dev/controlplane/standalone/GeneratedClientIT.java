@@ -71,7 +71,7 @@ class GeneratedClientIT {
 
         AuditApi audit = new AuditApi(client);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            AuditPage page = audit.queryAudit("admin", "tenant.update", null, null, "tenant/" + prefix + "-a", "asc", 10, null);
+            AuditPage page = audit.queryAudit("bootstrap:admin", "tenant.update", null, null, "tenant/" + prefix + "-a", "asc", 10, null);
             assertThat(page.getItems()).singleElement().satisfies(record -> {
                 assertThat(record.getVersion()).isEqualTo(2L);
                 assertThat(record.getAction()).isEqualTo("tenant.update");

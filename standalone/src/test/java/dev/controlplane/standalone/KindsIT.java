@@ -37,7 +37,7 @@ class KindsIT {
                 "{\"username\":\"" + user + "\",\"email\":\"" + user + "@example.com\",\"roles\":[\"" + role + "\"]}");
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().path("username").asString()).isEqualTo(user);
-        assertThat(created.json().path("created_by").asString()).isEqualTo("admin");
+        assertThat(created.json().path("created_by").asString()).isEqualTo("bootstrap:admin");
         assertThat(created.header("Location")).isEqualTo("/api/v1/users/" + user);
 
         Api.Response refused = api.put("/api/v1/roles/" + role, "{\"status\":\"inactive\"}", "If-Match", "\"1\"");
@@ -154,7 +154,7 @@ class KindsIT {
         JsonNode first = api.get("/api/v1/tenants/" + tenant + "/history?limit=3").json();
         assertThat(first.path("items")).extracting(e -> e.path("version").asLong()).containsExactly(1L, 2L, 3L);
         assertThat(first.path("items").get(0).path("type").asString()).isEqualTo("tenant.create");
-        assertThat(first.path("items").get(1).path("actor").asString()).isEqualTo("admin");
+        assertThat(first.path("items").get(1).path("actor").asString()).isEqualTo("bootstrap:admin");
         assertThat(first.path("items").get(1).path("changes").path("display_name").path("to").asString()).isEqualTo("v1");
         JsonNode second = api.get("/api/v1/tenants/" + tenant + "/history?limit=3&cursor=" + first.path("next_cursor").asString()).json();
         assertThat(second.path("items")).extracting(e -> e.path("version").asLong()).containsExactly(4L, 5L);
@@ -171,7 +171,7 @@ class KindsIT {
         Api.Response created = api.post("/api/v1/tenants", "{\"name\":\"" + tenant + "\",\"cluster\":\"main\","
                 + "\"created_by\":\"mallory\",\"version\":99,\"status\":\"inactive\",\"created_at\":\"2000-01-01T00:00:00Z\"}");
         assertThat(created.status()).isEqualTo(201);
-        assertThat(created.json().path("created_by").asString()).isEqualTo("admin");
+        assertThat(created.json().path("created_by").asString()).isEqualTo("bootstrap:admin");
         assertThat(created.json().path("status").asString()).isEqualTo("active");
         assertThat(created.header("ETag")).isEqualTo("\"1\"");
 

@@ -8,7 +8,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -27,6 +29,10 @@ final class TestSystem {
     static final String COMPRESSED_RETRY_SCHEDULE = "0ms,100ms,100ms,100ms,100ms,100ms";
     /** A subscription failing without a success for this long is disabled (5 days by default). */
     static final String WEBHOOK_DISABLE_AFTER = "3s";
+    /** The identity provider the shared system trusts for JWTs. */
+    static final JwtIssuer JWT = new JwtIssuer();
+    /** Failed and denied calls are audited per address and window; the shared system uses short windows. */
+    static final String SECURITY_EVENT_WINDOW = "2s";
     private static Standalone shared;
     private static KafkaContainer container;
 
@@ -83,10 +89,16 @@ final class TestSystem {
             container.start();
             env.put("ADMIN_KAFKA_BOOTSTRAP_SERVERS", container.getBootstrapServers());
         }
-        return Standalone.start(env, withRandomPort("--admin.licenses.public-key="
+        List<String> args = new ArrayList<>(List.of("--admin.licenses.public-key="
                 + Base64.getEncoder().encodeToString(LICENSE_ISSUER.getPublic().getEncoded()),
                 "--admin.webhooks.retry-schedule=" + COMPRESSED_RETRY_SCHEDULE, "--admin.webhooks.jitter=0",
-                "--admin.webhooks.attempt-timeout=3s", "--admin.webhooks.disable-after=" + WEBHOOK_DISABLE_AFTER));
+                "--admin.webhooks.attempt-timeout=3s", "--admin.webhooks.disable-after=" + WEBHOOK_DISABLE_AFTER,
+                // Every test calls from 127.0.0.1 and many send bad tokens on purpose: the lockout is tested on a
+                // system of its own (LockoutAndRateLimitIT), not here where it would lock every later test out.
+                "--admin.access.max-failed-auth=1000000",
+                "--admin.access.security-event-window=" + SECURITY_EVENT_WINDOW));
+        args.addAll(List.of(JWT.properties()));
+        return Standalone.start(env, withRandomPort(args.toArray(String[]::new)));
     }
 
     private static KeyPair licenseIssuer() {

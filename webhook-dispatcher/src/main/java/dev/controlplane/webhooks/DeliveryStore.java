@@ -93,6 +93,7 @@ final class DeliveryStore {
         ResourceKind kind = ResourceKinds.byName(event.resource().kind()).orElse(null);
         if (kind != null) {
             data.set("data", kind.shown(event.data()));
+            data.set("changes", kind.secret().redacted(event.changes()));
         }
         ObjectNode body = Envelopes.MAPPER.createObjectNode();
         body.put("type", event.type());

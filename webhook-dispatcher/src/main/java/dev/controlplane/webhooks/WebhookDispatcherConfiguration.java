@@ -1,6 +1,6 @@
 package dev.controlplane.webhooks;
 
-import dev.controlplane.httpsupport.HttpSupportConfiguration;
+import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Import;
 /** The webhook dispatcher: its consumer group, its store, its sender, and the attempt log's endpoints. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({KafkaSettings.class, WebhookSettings.class})
-@Import({HttpSupportConfiguration.class, DeliveryController.class})
+@Import({AccessControlConfiguration.class, DeliveryController.class})
 @ConditionalOnProperty(name = "admin.webhooks.dispatcher-enabled", matchIfMissing = true)
 public class WebhookDispatcherConfiguration {
 

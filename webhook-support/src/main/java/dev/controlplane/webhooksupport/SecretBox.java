@@ -40,6 +40,11 @@ public final class SecretBox {
     public static String newSigningSecret() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
+        return signingSecret(bytes);
+    }
+
+    /** A Standard Webhooks signing secret ({@code whsec_} and base64) made of these 32 bytes. */
+    public static String signingSecret(byte[] bytes) {
         return "whsec_" + Base64.getEncoder().encodeToString(bytes);
     }
 

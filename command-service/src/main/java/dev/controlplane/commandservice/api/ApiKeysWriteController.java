@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -54,20 +55,23 @@ class ApiKeysWriteController {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final CommandRunner runner;
+    private final IssuedSecrets secrets;
 
-    ApiKeysWriteController(CommandRunner runner) {
+    ApiKeysWriteController(CommandRunner runner, IssuedSecrets secrets) {
         this.runner = runner;
+        this.secrets = secrets;
     }
 
     @PostMapping("/api/v1/api-keys")
     ResponseEntity<byte[]> add(HttpServletRequest request) {
         JsonNode body = checked(NEW_KEY, JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES));
-        String secret = TokenSecrets.newSecret(TokenSecrets.API_KEY_PREFIX);
+        UUID id = CommandFactory.id(request);
+        String secret = secrets.apiKey(id, body.path("name").asString());
         ObjectNode key = ((ObjectNode) body).deepCopy();
         key.put(ResourceKind.ITEM_SECRET_HASH, TokenSecrets.hash(secret));
         key.put("masked", TokenSecrets.mask(secret));
         String name = key.path("name").asString();
-        return item(request, CommandTypes.ADD_ITEM, ExpectedVersion.ANY, name, key, decided -> {
+        return item(request, id, CommandTypes.ADD_ITEM, ExpectedVersion.ANY, name, key, decided -> {
             ObjectNode view = view(find(decided.body(), name));
             view.put("key", secret);
             decided.headers().set(HttpHeaders.LOCATION, "/api/v1/api-keys/" + name);
@@ -80,7 +84,7 @@ class ApiKeysWriteController {
                                  HttpServletRequest request) {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         JsonNode patch = checked(KEY_PATCH, JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES));
-        return item(request, CommandTypes.PATCH_ITEM, expected, name, (ObjectNode) patch,
+        return item(request, CommandFactory.id(request), CommandTypes.PATCH_ITEM, expected, name, (ObjectNode) patch,
                 decided -> JsonResponses.json(200, decided.headers(), view(find(decided.body(), name))));
     }
 
@@ -88,7 +92,7 @@ class ApiKeysWriteController {
     ResponseEntity<byte[]> delete(@PathVariable String name, @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                   HttpServletRequest request) {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
-        return item(request, CommandTypes.REMOVE_ITEM, expected, name, null,
+        return item(request, CommandFactory.id(request), CommandTypes.REMOVE_ITEM, expected, name, null,
                 decided -> ResponseEntity.noContent().headers(decided.headers()).build());
     }
 
@@ -101,6 +105,7 @@ class ApiKeysWriteController {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         JsonNode body = checked(REPLACEMENT, JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES));
         Map<String, String> generated = new HashMap<>();
+        UUID id = CommandFactory.id(request);
         ObjectNode payload = JSON.objectNode();
         var keys = payload.putArray("keys");
         for (JsonNode item : body.get("items")) {
@@ -109,7 +114,7 @@ class ApiKeysWriteController {
             if (item.has("description")) {
                 key.set("description", item.get("description"));
             }
-            String secret = item.has("key") ? item.get("key").asString() : TokenSecrets.newSecret(TokenSecrets.API_KEY_PREFIX);
+            String secret = item.has("key") ? item.get("key").asString() : secrets.apiKey(id, item.path("name").asString());
             key.put(ResourceKind.ITEM_SECRET_HASH, TokenSecrets.hash(secret));
             key.put("masked", TokenSecrets.mask(secret));
             if (!item.has("key")) {
@@ -118,7 +123,7 @@ class ApiKeysWriteController {
             }
             keys.add(key);
         }
-        var command = CommandFactory.command(request, CommandTypes.UPDATE, RESOURCE, expected, payload, false);
+        var command = CommandFactory.command(request, id, CommandTypes.UPDATE, RESOURCE, expected, payload, false);
         return runner.decide(KIND, command, null, decided -> {
             List<ObjectNode> items = new ArrayList<>();
             for (JsonNode key : decided.result().data().path("keys")) {
@@ -134,7 +139,7 @@ class ApiKeysWriteController {
         });
     }
 
-    private ResponseEntity<byte[]> item(HttpServletRequest request, String verb, ExpectedVersion expected, String name,
+    private ResponseEntity<byte[]> item(HttpServletRequest request, UUID id, String verb, ExpectedVersion expected, String name,
                                         ObjectNode value, Function<CommandRunner.Decided, ResponseEntity<byte[]>> written) {
         if (!ResourceKind.NAME.matcher(name).matches()) {
             throw ApiException.notFound("no API key " + name);
@@ -143,7 +148,7 @@ class ApiKeysWriteController {
         if (value != null) {
             payload.set("value", value);
         }
-        return runner.decide(KIND, CommandFactory.command(request, verb, RESOURCE, expected, payload, false), null, written);
+        return runner.decide(KIND, CommandFactory.command(request, id, verb, RESOURCE, expected, payload, false), null, written);
     }
 
     private static JsonNode checked(FieldType type, JsonNode body) {

@@ -7,6 +7,7 @@ import dev.controlplane.schemas.CommandTypes;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,11 +30,22 @@ final class CommandFactory {
 
     static CommandEnvelope command(HttpServletRequest request, String verb, ResourceRef resource,
                                    ExpectedVersion expected, ObjectNode payload, boolean force) {
+        return command(request, id(request), verb, resource, expected, payload, force);
+    }
+
+    /** As above, with the id already taken (by {@link #id}) because a secret is derived from it. */
+    static CommandEnvelope command(HttpServletRequest request, UUID id, String verb, ResourceRef resource,
+                                   ExpectedVersion expected, ObjectNode payload, boolean force) {
         String actor = Caller.actor(request);
         String hash = requestHash(payload, expected, force);
-        return new CommandEnvelope(commandId(request, actor), CommandTypes.of(resource.kind(), verb),
+        return new CommandEnvelope(id, CommandTypes.of(resource.kind(), verb),
                 CommandEnvelope.CURRENT_SCHEMA_VERSION, resource, expected, actor, Caller.context(request),
                 Instant.now(), hash, payload, force ? Boolean.TRUE : null);
+    }
+
+    /** The command id of this request: derived from the caller, the request line and its Idempotency-Key, else new. */
+    static UUID id(HttpServletRequest request) {
+        return commandId(request, Caller.actor(request));
     }
 
     private static UUID commandId(HttpServletRequest request, String actor) {
@@ -51,7 +63,10 @@ final class CommandFactory {
     private static String requestHash(ObjectNode payload, ExpectedVersion expected, boolean force) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(Envelopes.MAPPER.writeValueAsBytes(payload));
+            // A sealed secret differs on every attempt (a random nonce) though it seals the same derived secret.
+            ObjectNode compared = payload.has(ResourceKind.SEALED_SECRET) ? payload.deepCopy() : payload;
+            compared.remove(ResourceKind.SEALED_SECRET);
+            digest.update(Envelopes.MAPPER.writeValueAsBytes(compared));
             digest.update(String.valueOf(expected == null ? "" : Envelopes.MAPPER.writeValueAsString(expected))
                     .getBytes(StandardCharsets.UTF_8));
             digest.update((byte) (force ? 1 : 0));

@@ -77,7 +77,7 @@ class CommandRunner {
         }
         ObjectNode body = kind.shown(result.data());
         if (secret != null && created) {
-            body = body.deepCopy().put(kind.sealsSecret() ? "secret" : "token", secret);
+            body = body.deepCopy().put(kind.secret().answerField(), secret);
         }
         return written.apply(new Decided(result, body, headers, created));
     }

@@ -1,5 +1,6 @@
 package dev.controlplane.commandservice.api;
 
+import dev.controlplane.accesscontrol.AccessChecks;
 import dev.controlplane.commandservice.gateway.CommandGateway;
 import dev.controlplane.commandservice.gateway.GatewaySettings;
 import dev.controlplane.httpsupport.ApiException;
@@ -15,6 +16,7 @@ import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
+import dev.controlplane.schemas.kinds.SecretHandling;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,11 +50,16 @@ class ResourceWriteController {
     private final CommandGateway gateway;
     private final CommandRunner runner;
     private final WebhookSecrets webhookSecrets;
+    private final IssuedSecrets secrets;
+    private final AccessChecks access;
 
-    ResourceWriteController(CommandGateway gateway, CommandRunner runner, WebhookSecrets webhookSecrets) {
+    ResourceWriteController(CommandGateway gateway, CommandRunner runner, WebhookSecrets webhookSecrets, IssuedSecrets secrets,
+                            AccessChecks access) {
         this.gateway = gateway;
         this.runner = runner;
         this.webhookSecrets = webhookSecrets;
+        this.secrets = secrets;
+        this.access = access;
     }
 
     @PostMapping("/api/v1/{collection}")
@@ -62,16 +69,22 @@ class ResourceWriteController {
         CommandRunner.requireValid(valid);
         ResourceRef resource = new ResourceRef(kind.name(), valid.name());
         ObjectNode payload = valid.payload();
-        String secret = null;
-        if (kind.issuesSecret()) {
-            secret = TokenSecrets.newToken();
-            payload.put(ResourceKind.SECRET_HASH, TokenSecrets.hash(secret));
-        }
-        if (kind.sealsSecret()) {
-            webhookSecrets.checkTarget(payload);
-            secret = webhookSecrets.newSecret(payload);
-        }
-        CommandEnvelope command = CommandFactory.command(request, CommandTypes.CREATE, resource, null, payload, false);
+        access.requireGrantable(request, kind.name(), valid.name(), payload);
+        UUID id = CommandFactory.id(request);
+        String secret = switch (kind.secret()) {
+            case SecretHandling.IssuedOnce issued -> {
+                String token = secrets.token(id);
+                payload.put(SecretHandling.IssuedOnce.HASH, TokenSecrets.hash(token));
+                yield token;
+            }
+            case SecretHandling.Sealed sealed -> {
+                webhookSecrets.checkTarget(payload);
+                yield webhookSecrets.newSecret(payload, secrets.webhookSecret(id));
+            }
+            case SecretHandling.ItemSecrets items -> null;
+            case SecretHandling.None none -> null;
+        };
+        CommandEnvelope command = CommandFactory.command(request, id, CommandTypes.CREATE, resource, null, payload, false);
         return runner.answer(kind, command, secret);
     }
 
@@ -95,11 +108,13 @@ class ResourceWriteController {
     private ResponseEntity<byte[]> change(String collection, String name, String ifMatch, boolean force,
                                           HttpServletRequest request, String verb) {
         ResourceKind kind = mutableKind(collection);
+        access.requireVisible(request, kind.name(), name, null);
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         JsonNode body = JsonBodies.read(request, MAX_BODY_BYTES);
         ResourceKind.Validated valid = verb.equals(CommandTypes.PATCH) ? kind.validatePatch(name, body) : kind.validateUpdate(name, body);
         CommandRunner.requireValid(valid);
-        if (kind.sealsSecret()) {
+        access.requireGrantable(request, kind.name(), name, valid.payload());
+        if (kind.secret() instanceof SecretHandling.Sealed) {
             webhookSecrets.checkTarget(valid.payload());
         }
         ResourceRef resource = new ResourceRef(kind.name(), name);
@@ -117,14 +132,15 @@ class ResourceWriteController {
         ResourceKind kind = ResourceKinds.WEBHOOK;
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ObjectNode payload = JsonNodeFactory.instance.objectNode();
-        String secret = webhookSecrets.rotation(payload);
+        UUID id = CommandFactory.id(request);
+        String secret = webhookSecrets.rotation(payload, secrets.webhookSecret(id));
         ResourceRef resource = new ResourceRef(kind.name(), name);
-        return runner.decide(kind, CommandFactory.command(request, CommandTypes.PATCH, resource, expected, payload, false), null,
+        return runner.decide(kind, CommandFactory.command(request, id, CommandTypes.PATCH, resource, expected, payload, false), null,
                 decided -> JsonResponses.json(200, decided.headers(), decided.body().deepCopy().put("secret", secret)));
     }
 
     @GetMapping("/api/v1/commands/{id}")
-    ResponseEntity<byte[]> status(@PathVariable String id) {
+    ResponseEntity<byte[]> status(@PathVariable String id, HttpServletRequest request) {
         UUID commandId;
         try {
             commandId = UUID.fromString(id);
@@ -132,7 +148,12 @@ class ResourceWriteController {
             throw ApiException.notFound("no command " + id);
         }
         return gateway.result(commandId)
-                .map(result -> JsonResponses.json(200, new HttpHeaders(), describe(result)))
+                .map(result -> {
+                    // The outcome shows the resource: only a caller who may read it sees it.
+                    ResourceKinds.byName(result.resource().kind()).ifPresent(kind -> access.requireRead(request, kind.collection()));
+                    access.requireVisible(request, result.resource().kind(), result.resource().name(), null);
+                    return JsonResponses.json(200, new HttpHeaders(), describe(result));
+                })
                 .orElseGet(() -> {
                     if (gateway.isPending(commandId)) {
                         return JsonResponses.json(200, new HttpHeaders(), Map.of("id", commandId, "status", "pending"));

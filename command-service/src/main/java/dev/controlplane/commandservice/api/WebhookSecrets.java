@@ -34,21 +34,20 @@ class WebhookSecrets {
         }
     }
 
-    /** Puts a new sealed secret in the payload and returns the secret, to be shown once. */
-    String newSecret(ObjectNode payload) {
+    /** Puts {@code secret} sealed in the payload and returns it, to be shown once. */
+    String newSecret(ObjectNode payload, String secret) {
         if (settings.secretKey() == null || settings.secretKey().isBlank()) {
             throw new ApiException(Problem.of("webhooks-not-configured", "Service unavailable", 503,
                     "webhook secrets cannot be sealed: admin.webhooks.secret-key is not configured"));
         }
         SecretBox box = settings.secretBox();
-        String secret = SecretBox.newSigningSecret();
         payload.put(ResourceKind.SEALED_SECRET, box.seal(secret));
         return secret;
     }
 
     /** As {@link #newSecret}, for a rotation: the previous secret stays valid for the configured overlap. */
-    String rotation(ObjectNode payload) {
-        String secret = newSecret(payload);
+    String rotation(ObjectNode payload, String secret) {
+        newSecret(payload, secret);
         payload.put(ResourceKind.ROTATION_OVERLAP_SECONDS, settings.secretRotationOverlap().toSeconds());
         return secret;
     }

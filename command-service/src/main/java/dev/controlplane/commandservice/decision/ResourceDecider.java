@@ -16,6 +16,7 @@ import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKind.Reference;
 import dev.controlplane.schemas.kinds.ResourceKinds;
+import dev.controlplane.schemas.kinds.SecretHandling;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,7 +150,7 @@ public final class ResourceDecider {
         if (broken.isPresent()) {
             return new Rejected(broken.get());
         }
-        return new Accepted(List.of(new ResourceCreated(data, diff(JSON.objectNode(), data))));
+        return new Accepted(List.of(new ResourceCreated(data, diff(kind, JSON.objectNode(), data))));
     }
 
     private static Decision change(ResourceKind kind, ResourceState state, References references,
@@ -185,7 +186,7 @@ public final class ResourceDecider {
         if (!errors.isEmpty()) {
             return new Rejected(new Rejection.InvalidDocument(errors));
         }
-        ObjectNode changes = diff(state.data(), data);
+        ObjectNode changes = diff(kind, state.data(), data);
         if (changes.isEmpty()) {
             return new Accepted(List.of());
         }
@@ -224,7 +225,7 @@ public final class ResourceDecider {
         if (broken.isPresent()) {
             return new Rejected(broken.get());
         }
-        return new Accepted(List.of(new ResourceCreated(data, diff(JSON.objectNode(), data))));
+        return new Accepted(List.of(new ResourceCreated(data, diff(kind, JSON.objectNode(), data))));
     }
 
     /**
@@ -262,7 +263,7 @@ public final class ResourceDecider {
      * the overlap the command gives; the overlap itself is not kept. Anything else keeps the secrets as they are.
      */
     private static ObjectNode rotateSecret(ResourceKind kind, ObjectNode before, ObjectNode after, Instant now) {
-        if (!kind.sealsSecret()) {
+        if (!(kind.secret() instanceof SecretHandling.Sealed)) {
             return after;
         }
         long overlap = after.path(ResourceKind.ROTATION_OVERLAP_SECONDS).asLong(0);
@@ -365,8 +366,12 @@ public final class ResourceDecider {
         return found;
     }
 
-    /** {@code {"field": {"from": old, "to": new}}} for every field whose value differs, removed fields included. */
-    static ObjectNode diff(ObjectNode before, ObjectNode after) {
+    /**
+     * {@code {"field": {"from": old, "to": new}}} for every field whose value differs, removed fields included; the
+     * kind's secret fields are redacted at any depth: even a hash or a sealed secret is no business of audit
+     * readers and webhook subscribers.
+     */
+    static ObjectNode diff(ResourceKind kind, ObjectNode before, ObjectNode after) {
         ObjectNode changes = JSON.objectNode();
         after.properties().forEach(field -> {
             JsonNode old = before.get(field.getKey());
@@ -376,12 +381,6 @@ public final class ResourceDecider {
                 change.set("to", field.getValue());
             }
         });
-        for (String secret : List.of(ResourceKind.SECRET_HASH, ResourceKind.SEALED_SECRET, ResourceKind.PREVIOUS_SEALED_SECRET)) {
-            if (changes.has(secret)) {
-                // Even a hash or a sealed secret is no business of audit readers and webhook subscribers.
-                changes.putObject(secret).put("from", before.has(secret) ? "[redacted]" : null).put("to", "[redacted]");
-            }
-        }
         before.properties().forEach(field -> {
             if (!after.has(field.getKey())) {
                 ObjectNode change = changes.putObject(field.getKey());
@@ -389,6 +388,6 @@ public final class ResourceDecider {
                 change.set("to", NullNode.getInstance());
             }
         });
-        return changes;
+        return kind.secret().redacted(changes);
     }
 }

@@ -19,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import dev.controlplane.httpsupport.ViewHealth;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** Runs {@link CommandTopology} for as long as the application runs. */
 public final class CommandProcessor implements SmartLifecycle, ViewHealth {
@@ -34,9 +36,17 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
     private volatile ReferenceIndex references;
     private volatile CompletableFuture<Void> serving = new CompletableFuture<>();
 
+    private final MeterRegistry meters;
+
     public CommandProcessor(KafkaSettings kafka, ProcessorSettings settings) {
+        this(kafka, settings, new SimpleMeterRegistry());
+    }
+
+    /** @param meters where {@code admin.commands.decided} (by kind and outcome) is counted */
+    public CommandProcessor(KafkaSettings kafka, ProcessorSettings settings, MeterRegistry meters) {
         this.kafka = kafka;
         this.settings = settings;
+        this.meters = meters;
     }
 
     Properties properties() {
@@ -65,7 +75,7 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         TopicProvisioner.ensureTopics(kafka);
         references = new ReferenceIndex(kafka);
         references.start();
-        streams = new KafkaStreams(CommandTopology.build(references), properties());
+        streams = new KafkaStreams(CommandTopology.build(references, meters), properties());
         CompletableFuture<Void> running = new CompletableFuture<>();
         serving = running;
         streams.setStateListener((now, before) -> {

@@ -3,6 +3,7 @@ package dev.controlplane.commandservice.processor;
 import dev.controlplane.schemas.CommandEnvelope;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Serdes;
@@ -27,10 +28,10 @@ final class CommandTopology {
     private CommandTopology() {
     }
 
-    static Topology build(ReferenceView references) {
+    static Topology build(ReferenceView references, MeterRegistry meters) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.COMMANDS);
-        topology.addProcessor(DECIDE, () -> new DecideProcessor(references), SOURCE);
+        topology.addProcessor(DECIDE, () -> new DecideProcessor(references, meters), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), Serdes.ByteArray()), DECIDE);
         topology.addSink(EVENTS, Topics.EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), DECIDE);
@@ -43,11 +44,13 @@ final class CommandTopology {
         private static final Logger log = LoggerFactory.getLogger(DecideProcessor.class);
 
         private final CommandHandler handler;
+        private final MeterRegistry meters;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
 
-        DecideProcessor(ReferenceView references) {
+        DecideProcessor(ReferenceView references, MeterRegistry meters) {
             this.handler = new CommandHandler(UUID::randomUUID, references);
+            this.meters = meters;
         }
 
         @Override
@@ -81,6 +84,9 @@ final class CommandTopology {
                 context.forward(new Record<>(key, Envelopes.write(event), record.timestamp()), EVENTS);
             }
             context.forward(new Record<>(command.id().toString(), Envelopes.write(handled.result()), record.timestamp()), RESULTS);
+            meters.counter("admin.commands.decided", "kind", command.resource().kind(), "outcome",
+                    handled.result().accepted() ? "accepted" : "rejected", "status",
+                    handled.result().accepted() ? "200" : String.valueOf(handled.result().problem().status())).increment();
         }
     }
 }

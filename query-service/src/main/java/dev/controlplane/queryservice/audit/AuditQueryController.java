@@ -3,7 +3,10 @@ package dev.controlplane.queryservice.audit;
 import dev.controlplane.auditstore.AuditQuery;
 import dev.controlplane.auditstore.AuditRecord;
 import dev.controlplane.auditstore.AuditStore;
+import dev.controlplane.accesscontrol.AccessChecks;
 import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.Caller;
+import jakarta.servlet.http.HttpServletRequest;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
 import dev.controlplane.httpsupport.QueryParameters;
@@ -33,11 +36,13 @@ class AuditQueryController {
 
     private final AuditStore audit;
     private final CursorCodec cursors;
+    private final AccessChecks access;
 
     /** Named for its bean: in one JVM with the audit projector there are two audit stores, reader and appender. */
-    AuditQueryController(AuditStore queryAuditReader, CursorCodec cursors) {
+    AuditQueryController(AuditStore queryAuditReader, CursorCodec cursors, AccessChecks access) {
         this.audit = queryAuditReader;
         this.cursors = cursors;
+        this.access = access;
     }
 
     @GetMapping("/api/v1/audit")
@@ -48,7 +53,8 @@ class AuditQueryController {
                                  @RequestParam(required = false) String resource,
                                  @RequestParam(required = false) String order,
                                  @RequestParam(required = false) String limit,
-                                 @RequestParam(required = false) String cursor) throws SQLException {
+                                 @RequestParam(required = false) String cursor,
+                                 HttpServletRequest request) throws SQLException {
         List<String> actions = action == null ? List.of() : Arrays.stream(action.split(",")).map(String::strip).toList();
         if (actions.stream().anyMatch(a -> !ACTION.matcher(a).matches())) {
             throw ApiException.invalidField("action", "must be a comma list of kind.verb or verb, such as tenant.update,create");
@@ -71,10 +77,13 @@ class AuditQueryController {
         Instant from = QueryParameters.instant("since", since);
         Instant to = QueryParameters.instant("until", until);
         int pageSize = QueryParameters.limit(limit);
-        String filter = String.join("|", "audit", String.valueOf(actor), String.join(",", actions), String.valueOf(from),
+        // A caller bound to some tenants does not see the records of other tenants' resources. The cursor is bound
+        // to the caller, so a cursor issued to one caller is no use to another.
+        Map<String, java.util.Set<String>> hidden = access.hidden(request);
+        String filter = String.join("|", "audit", Caller.actor(request), String.valueOf(actor), String.join(",", actions), String.valueOf(from),
                 String.valueOf(to), String.valueOf(resource), String.valueOf(ascending));
         Long afterId = cursor == null ? null : cursors.position(cursor, filter, "after_id");
-        AuditStore.Page page = audit.query(new AuditQuery(actor, actions, from, to, kind, name, ascending, pageSize, afterId));
+        AuditStore.Page page = audit.query(new AuditQuery(actor, actions, from, to, kind, name, ascending, pageSize, afterId, hidden));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", page.records().stream().map(AuditQueryController::view).toList());
         body.put("type", "audit_record");

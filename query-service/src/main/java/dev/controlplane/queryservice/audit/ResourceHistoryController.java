@@ -3,7 +3,9 @@ package dev.controlplane.queryservice.audit;
 import dev.controlplane.auditstore.AuditQuery;
 import dev.controlplane.auditstore.AuditRecord;
 import dev.controlplane.auditstore.AuditStore;
+import dev.controlplane.accesscontrol.AccessChecks;
 import dev.controlplane.httpsupport.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
 import dev.controlplane.httpsupport.Collections;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
@@ -32,18 +34,25 @@ class ResourceHistoryController {
 
     private final AuditStore audit;
     private final CursorCodec cursors;
+    private final AccessChecks access;
 
-    ResourceHistoryController(AuditStore queryAuditReader, CursorCodec cursors) {
+    ResourceHistoryController(AuditStore queryAuditReader, CursorCodec cursors, AccessChecks access) {
         this.audit = queryAuditReader;
         this.cursors = cursors;
+        this.access = access;
     }
 
     @GetMapping("/api/v1/{collection}/{name}/history")
     ResponseEntity<byte[]> history(@PathVariable String collection, @PathVariable String name,
                                    @RequestParam(required = false) String order,
                                    @RequestParam(required = false) String limit,
-                                   @RequestParam(required = false) String cursor) throws SQLException {
-        return page(Collections.kind(collection), name, order, limit, cursor);
+                                   @RequestParam(required = false) String cursor,
+                                   HttpServletRequest request) throws SQLException {
+        ResourceKind kind = Collections.kind(collection);
+        if (ResourceKind.NAME.matcher(name).matches()) {
+            access.requireVisible(request, kind.name(), name, null);
+        }
+        return page(kind, name, order, limit, cursor);
     }
 
     @GetMapping("/api/v1/config/history")

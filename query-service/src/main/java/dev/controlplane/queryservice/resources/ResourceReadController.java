@@ -1,6 +1,9 @@
 package dev.controlplane.queryservice.resources;
 
+import dev.controlplane.accesscontrol.AccessChecks;
 import dev.controlplane.httpsupport.ApiException;
+import dev.controlplane.httpsupport.Caller;
+import dev.controlplane.httpsupport.CallerIdentity;
 import dev.controlplane.httpsupport.Collections;
 import dev.controlplane.httpsupport.CursorCodec;
 import dev.controlplane.httpsupport.JsonResponses;
@@ -40,22 +43,26 @@ class ResourceReadController {
     private final ProjectionProgress progress;
     private final CursorCodec cursors;
     private final QuerySettings settings;
+    private final AccessChecks access;
 
     ResourceReadController(ResourceReadModel readModel, ProjectionProgress progress, CursorCodec cursors,
-                           QuerySettings settings) {
+                           QuerySettings settings, AccessChecks access) {
         this.readModel = readModel;
         this.progress = progress;
         this.cursors = cursors;
         this.settings = settings;
+        this.access = access;
     }
 
     @GetMapping("/api/v1/{collection}/{name}")
     ResponseEntity<byte[]> get(@PathVariable String collection, @PathVariable String name,
-                               @RequestParam(name = "min_version", required = false) String minVersionParam)
+                               @RequestParam(name = "min_version", required = false) String minVersionParam,
+                               HttpServletRequest request)
             throws SQLException, InterruptedException {
         ResourceKind kind = Collections.kind(collection);
         Optional<ResourceReadModel.Row> row = row(kind, name, minVersionParam);
-        ResourceReadModel.Row found = row.orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));
+        ResourceReadModel.Row found = row.filter(r -> access.visible(Caller.identity(request), kind.name(), r.name(), r.data()))
+                .orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));
         HttpHeaders headers = new HttpHeaders();
         if (kind.mutable()) {
             headers.setETag("\"" + found.version() + "\"");
@@ -140,19 +147,38 @@ class ResourceReadController {
         }
     }
 
+    /**
+     * A page of a kind's resources in name order. A caller bound to some tenants sees only theirs: rows it may not
+     * see are skipped and the page is filled from the rows after them, so its pages are as full as anyone's.
+     */
     @GetMapping("/api/v1/{collection}")
     ResponseEntity<byte[]> list(@PathVariable String collection,
                                 @RequestParam(name = "include-non-active", required = false) String includeParam,
                                 @RequestParam(required = false) String limit,
-                                @RequestParam(required = false) String cursor) throws SQLException {
+                                @RequestParam(required = false) String cursor,
+                                HttpServletRequest request) throws SQLException {
         ResourceKind kind = Collections.kind(collection);
         boolean includeInactive = QueryParameters.flag("include-non-active", includeParam);
         int pageSize = QueryParameters.limit(limit);
         String filter = kind.name() + "|" + includeInactive;
         String after = cursor == null ? null : cursors.decode(cursor, filter).path("after").asString(null);
-        List<ResourceReadModel.Row> rows = readModel.list(kind.name(), includeInactive, after, pageSize);
-        boolean more = rows.size() > pageSize;
-        List<ResourceReadModel.Row> page = more ? rows.subList(0, pageSize) : rows;
+        CallerIdentity caller = Caller.identity(request);
+        List<ResourceReadModel.Row> visible = new ArrayList<>(pageSize + 1);
+        String position = after;
+        while (visible.size() <= pageSize) {
+            List<ResourceReadModel.Row> rows = readModel.list(kind.name(), includeInactive, position, pageSize);
+            for (ResourceReadModel.Row row : rows) {
+                position = row.name();
+                if (access.visible(caller, kind.name(), row.name(), row.data()) && visible.add(row) && visible.size() > pageSize) {
+                    break;
+                }
+            }
+            if (rows.size() <= pageSize) {
+                break;
+            }
+        }
+        boolean more = visible.size() > pageSize;
+        List<ResourceReadModel.Row> page = more ? visible.subList(0, pageSize) : visible;
         Map<String, Object> body = new LinkedHashMap<>();
         List<ObjectNode> items = new ArrayList<>(page.size());
         for (ResourceReadModel.Row row : page) {

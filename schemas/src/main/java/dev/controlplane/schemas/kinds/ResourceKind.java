@@ -32,18 +32,16 @@ import tools.jackson.databind.node.ObjectNode;
  * @param nameField   the body field that names a new resource ({@code name}; {@code username} for users)
  * @param references  fields that name other resources, checked when a command is decided
  * @param mutable     false for kinds that cannot change after creation (clusters): no update, no ETag
- * @param issuesSecret true for kinds whose creation returns a generated secret once (tokens); only its hash is kept
+ * @param secret      how the kind holds a secret, if it has one ({@link SecretHandling}): issued once and kept as a
+ *                    hash (tokens), sealed and rotated (webhooks), one per item (API keys)
  * @param singleton   the one resource's name for kinds that are a single document (configuration), else null:
  *                    it has no collection routes, and its first write (If-Match "0" or "*") creates it
  * @param itemList    for single-document kinds that hold a list of named items (API keys): the list's field,
  *                    whose items can also be added, patched and removed one at a time; else null
- * @param sealsSecret true for kinds that keep a secret the system must use later (webhook signing): it is kept
- *                    sealed ({@link #SEALED_SECRET}), returned once, and on rotation the previous one stays usable
- *                    until {@code previous_secret_expires_at}
  */
 public record ResourceKind(String name, String collection, Map<String, FieldType> fields, Set<String> required,
-                           String nameField, List<Reference> references, boolean mutable, boolean issuesSecret,
-                           String singleton, String itemList, boolean sealsSecret) {
+                           String nameField, List<Reference> references, boolean mutable, SecretHandling secret,
+                           String singleton, String itemList) {
 
     public static final Pattern NAME = Pattern.compile("[a-z0-9_-]{3,64}");
     public static final FieldType NAME_TYPE = FieldType.matching(NAME, "3 to 64 characters of [a-z0-9-_]");
@@ -52,16 +50,16 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
     public static final Set<String> SERVER_MANAGED = Set.of("name", "status", "created_at", "created_by", "version");
     /** Fields compared, not set, on update: a different value is refused. */
     public static final Set<String> IMMUTABLE = Set.of("created_at", "created_by", "version");
-    /** Where a kind that {@link #issuesSecret} keeps the secret's hash; never shown by the API. */
-    public static final String SECRET_HASH = "secret_hash";
-    /** Where a kind that {@link #sealsSecret} keeps its secret, and the one it replaced; never shown by the API. */
-    public static final String SEALED_SECRET = "secret_sealed";
-    public static final String PREVIOUS_SEALED_SECRET = "previous_secret_sealed";
-    public static final String PREVIOUS_SECRET_EXPIRES_AT = "previous_secret_expires_at";
+    /** Where a kind whose secret is issued once keeps its hash; never shown by the API. */
+    public static final String SECRET_HASH = SecretHandling.IssuedOnce.HASH;
+    /** Where a kind whose secret is sealed keeps it, and the one it replaced; never shown by the API. */
+    public static final String SEALED_SECRET = SecretHandling.Sealed.SEALED;
+    public static final String PREVIOUS_SEALED_SECRET = SecretHandling.Sealed.PREVIOUS;
+    public static final String PREVIOUS_SECRET_EXPIRES_AT = SecretHandling.Sealed.PREVIOUS_EXPIRES_AT;
     /** In a rotation command only: how long the previous secret stays valid, in seconds. */
     public static final String ROTATION_OVERLAP_SECONDS = "rotation_overlap_seconds";
     /** Where an item of an {@link #itemList} keeps its secret's hash; never shown by the API. */
-    public static final String ITEM_SECRET_HASH = "key_hash";
+    public static final String ITEM_SECRET_HASH = SecretHandling.ItemSecrets.HASH;
 
     /** A field naming resources of another kind; {@code path} uses {@code *} for every array item. */
     public record Reference(String path, String targetKind, boolean blocksDeactivation) {
@@ -96,39 +94,42 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
 
     /** A mutable kind named by {@code name}, without references or secrets. */
     public static ResourceKind of(String name, String collection, Map<String, FieldType> fields, Set<String> required) {
-        return new ResourceKind(name, collection, fields, required, "name", List.of(), true, false, null, null, false);
+        return new ResourceKind(name, collection, fields, required, "name", List.of(), true, new SecretHandling.None(), null, null);
     }
 
     public ResourceKind namedBy(String field) {
-        return new ResourceKind(name, collection, fields, required, field, references, mutable, issuesSecret, singleton, itemList, sealsSecret);
+        return new ResourceKind(name, collection, fields, required, field, references, mutable, secret, singleton, itemList);
     }
 
     public ResourceKind referencing(Reference... refs) {
-        return new ResourceKind(name, collection, fields, required, nameField, List.of(refs), mutable, issuesSecret, singleton, itemList, sealsSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, List.of(refs), mutable, secret, singleton, itemList);
     }
 
     public ResourceKind immutable() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, false, issuesSecret, singleton, itemList, sealsSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, references, false, secret, singleton, itemList);
     }
 
+    /** A kind whose creation returns a generated secret once (tokens); only its hash is kept. */
     public ResourceKind issuingSecret() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, true, singleton, itemList, sealsSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, new SecretHandling.IssuedOnce(),
+                singleton, itemList);
     }
 
     /** A kind with exactly one resource, named {@code resourceName}. */
     public ResourceKind singletonNamed(String resourceName) {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, resourceName, itemList, sealsSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, secret, resourceName, itemList);
     }
 
-    /** A single-document kind whose {@code field} is a list of items named by their {@code name}. */
+    /** A single-document kind whose {@code field} is a list of items named by their {@code name}, each with a secret. */
     public ResourceKind withItems(String field) {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, singleton, field, sealsSecret);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, new SecretHandling.ItemSecrets(field),
+                singleton, field);
     }
 
     /** A kind whose secret is kept sealed and rotated with an overlap (webhooks). */
     public ResourceKind sealingSecret() {
-        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, issuesSecret, singleton,
-                itemList, true);
+        return new ResourceKind(name, collection, fields, required, nameField, references, mutable, new SecretHandling.Sealed(),
+                singleton, itemList);
     }
 
     public boolean isSingleton() {
@@ -235,23 +236,9 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         return errors;
     }
 
-    /** The resource as a client sees it: everything but secrets' hashes. */
+    /** The resource as a client sees it: no secret, no hash of one (see {@link SecretHandling}). */
     public ObjectNode shown(ObjectNode document) {
-        if (!issuesSecret && itemList == null && !sealsSecret) {
-            return document;
-        }
-        ObjectNode copy = document.deepCopy();
-        copy.remove(SECRET_HASH);
-        copy.remove(SEALED_SECRET);
-        copy.remove(PREVIOUS_SEALED_SECRET);
-        if (itemList != null) {
-            copy.path(itemList).forEach(item -> {
-                if (item instanceof ObjectNode object) {
-                    object.remove(ITEM_SECRET_HASH);
-                }
-            });
-        }
-        return copy;
+        return secret.shown(document);
     }
 
     /** The JSON Schema of this kind's resource document, as the API returns it and as events carry it. */
@@ -266,14 +253,7 @@ public record ResourceKind(String name, String collection, Map<String, FieldType
         properties.set("status", FieldType.oneOf(STATUSES).schema());
         properties.set("created_at", FieldType.timestamp().schema());
         properties.set("created_by", FieldType.string(1, 256).schema());
-        if (issuesSecret) {
-            properties.set(SECRET_HASH, FieldType.string(1, 256).schema());
-        }
-        if (sealsSecret) {
-            properties.set(SEALED_SECRET, FieldType.string(1, 512).schema());
-            properties.set(PREVIOUS_SEALED_SECRET, FieldType.string(1, 512).schema());
-            properties.set(PREVIOUS_SECRET_EXPIRES_AT, FieldType.timestamp().schema());
-        }
+        new java.util.TreeMap<>(secret.storedFields()).forEach((field, type) -> properties.set(field, type.schema()));
         ArrayNode names = schema.putArray("required");
         List.of("name", "status", "created_at").forEach(names::add);
         new TreeSet<>(required).forEach(names::add);

@@ -1,5 +1,6 @@
 package dev.controlplane.schemas.kinds;
 
+import dev.controlplane.schemas.access.Scopes;
 import dev.controlplane.schemas.kinds.ResourceKind.Reference;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,8 @@ public final class ResourceKinds {
             Set.of("cluster"))
             .referencing(new Reference("cluster", "cluster", false));
 
-    /** Scopes an access policy may grant: GEM's, plus this API's own read scopes. */
-    public static final Set<String> SCOPES = Set.of(
-            "admin", "admin:read", "audit:read",
-            "alerts:read", "alerts:write", "metrics:delete", "metrics:read", "metrics:write", "rules:read", "rules:write");
+    /** Scopes an access policy may grant: this API's own ({@link Scopes}), and GEM's for its metrics clusters. */
+    public static final Set<String> SCOPES = Scopes.ALL;
 
     private static final FieldType SELECTOR = FieldType.parsed(FieldType.string(2, 1024), "promql-selector", PromqlSelector::problem);
 
@@ -45,12 +44,17 @@ public final class ResourceKinds {
                             FieldType.object(Map.of("selector", SELECTOR), Set.of("selector")), 0, 64)),
             Set.of("tenant", "cluster"));
 
-    /** A GEM access policy: realms (existing tenant or "*", existing cluster, optional label policies) and scopes. */
+    /**
+     * A GEM access policy: realms (existing tenant or "*", existing cluster, optional label policies), scopes, and
+     * optionally a rate limit for the tokens it governs.
+     */
     public static final ResourceKind ACCESS_POLICY = ResourceKind.of("access_policy", "accesspolicies",
             ResourceKind.fields(
                     "display_name", DISPLAY_NAME,
                     "realms", FieldType.arrayOf(REALM, 1, 256),
-                    "scopes", FieldType.setOf(FieldType.oneOf(SCOPES), 1, SCOPES.size())),
+                    "scopes", FieldType.setOf(FieldType.oneOf(SCOPES), 1, SCOPES.size()),
+                    "rate_limit", FieldType.object(Map.of(
+                            "requests_per_minute", FieldType.integer(1, 1_000_000)), Set.of())),
             Set.of("realms", "scopes"))
             .referencing(new Reference("realms/*/tenant", "tenant", false), new Reference("realms/*/cluster", "cluster", false));
 

@@ -1,0 +1,2 @@
+/** Who may call what: the scopes of the API and the rule of every route. */
+package dev.controlplane.schemas.access;
