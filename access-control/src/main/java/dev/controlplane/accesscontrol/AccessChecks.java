@@ -4,6 +4,7 @@ import dev.controlplane.httpsupport.ApiException;
 import dev.controlplane.httpsupport.Caller;
 import dev.controlplane.httpsupport.CallerIdentity;
 import dev.controlplane.schemas.Problem;
+import dev.controlplane.schemas.SecurityEvent;
 import dev.controlplane.schemas.access.AccessRules;
 import dev.controlplane.schemas.access.Scopes;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,9 +25,11 @@ import tools.jackson.databind.JsonNode;
 public final class AccessChecks {
 
     private final CallerDirectory directory;
+    private final SecurityEvents events;
 
-    AccessChecks(CallerDirectory directory) {
+    AccessChecks(CallerDirectory directory, SecurityEvents events) {
         this.directory = directory;
+        this.events = events;
     }
 
     public boolean visible(CallerIdentity caller, String kind, String name, JsonNode data) {
@@ -62,47 +65,63 @@ public final class AccessChecks {
     }
 
     /**
-     * Refuses (403) a write that would give more than the caller has: a resource of a tenant outside its realms, a
-     * token on a policy with scopes or tenants it lacks, a policy or role with scopes it lacks, a user with roles
-     * whose scopes it lacks. {@code document} is what the write sets (for a patch, the fields it sets).
+     * Refuses (403) a write whose result would give more than the caller has, judged on the resource as it will be
+     * (what the write sets, over what it has): a resource of a tenant outside its realms; a token on a policy with
+     * scopes or tenants it lacks (reactivating one included); a policy or role with scopes it lacks; a user holding
+     * roles whose scopes it lacks (inactive roles included: they grant on reactivation). A policy's
+     * {@code rate_limit} is set by {@code admin} only, since a token could otherwise lift the limit of its own policy.
      */
     public void requireGrantable(HttpServletRequest request, String kind, String name, JsonNode document) {
         CallerIdentity caller = Caller.identity(request);
+        if (caller.scopes().contains(Scopes.ADMIN)) {
+            return;
+        }
+        if (kind.equals("access_policy") && document.has("rate_limit")) {
+            throw forbidden(request, caller, "only admin sets an access policy's rate_limit");
+        }
+        String policy = kind.equals("token")
+                ? document.has("access_policy") ? document.path("access_policy").asString(null) : directory.tokenPolicyOf(name).orElse(null)
+                : null;
+        if (policy != null && directory.policyScopes(policy).isEmpty()) {
+            // A policy created a moment ago through another instance: look again once the directory has caught up.
+            directory.requireCaughtUp(java.time.Instant.now());
+        }
         if (!caller.allTenants() && AccessRules.TENANT_BOUND_KINDS.contains(kind)) {
             Set<String> tenants = switch (kind) {
                 case "tenant" -> Set.of(name);
-                case "access_policy" -> document.has("realms") ? directory.tenantsOf(kind, name, document) : Set.of();
-                case "token" -> document.has("access_policy") ? directory.tenantsOf(kind, name, document) : Set.of();
+                case "access_policy" -> document.has("realms") ? directory.tenantsOf(kind, name, document) : directory.tenantsOf(kind, name, null);
+                case "token" -> policy == null ? Set.of() : directory.tenantsOf("access_policy", policy, null);
                 default -> Set.of();
             };
-            boolean unknownPolicy = kind.equals("token") && document.has("access_policy")
-                    && directory.policyScopes(document.path("access_policy").asString()).isEmpty();
-            if (!unknownPolicy && !tenants.isEmpty() && !caller.mayAccessTenants(tenants)) {
-                throw forbidden("this would reach tenants outside your realms (" + String.join(", ", new TreeSet<>(tenants)) + ")");
+            if (!tenants.isEmpty() && !caller.mayAccessTenants(tenants)) {
+                throw forbidden(request, caller, "this would reach tenants outside your realms");
             }
         }
         Set<String> handedOut = switch (kind) {
-            case "access_policy", "role" -> strings(document.path("scopes"));
-            case "token" -> document.has("access_policy")
-                    ? directory.policyScopes(document.path("access_policy").asString()).orElse(Set.of()) : Set.of();
-            case "user" -> directory.roleScopes(strings(document.path("roles")));
+            case "access_policy" -> document.has("scopes") ? strings(document.path("scopes")) : directory.policyScopes(name).orElse(Set.of());
+            case "role" -> document.has("scopes") ? strings(document.path("scopes")) : directory.roleScopesOf(name).orElse(Set.of());
+            case "token" -> policy == null ? Set.of() : directory.policyScopes(policy).orElse(Set.of());
+            case "user" -> directory.roleScopes(document.has("roles") ? strings(document.path("roles")) : directory.userRoles(name));
             default -> Set.of();
         };
         List<String> missing = handedOut.stream().filter(scope -> !Scopes.covers(caller.scopes(), scope)).sorted().toList();
         if (!missing.isEmpty()) {
-            throw forbidden("this would grant scopes you do not have: " + String.join(", ", missing));
+            throw forbidden(request, caller, "this would grant scopes you do not have: " + String.join(", ", missing));
         }
     }
 
     /** 403 unless the caller may read resources of {@code collection} (a command's outcome shows its resource). */
     public void requireRead(HttpServletRequest request, String collection) {
         AccessRules.Scoped rule = AccessRules.read(collection);
-        if (!rule.grantedBy(Caller.identity(request).scopes())) {
-            throw forbidden("this call needs the scope " + rule.scope());
+        CallerIdentity caller = Caller.identity(request);
+        if (!rule.grantedBy(caller.scopes())) {
+            throw forbidden(request, caller, "this call needs the scope " + rule.scope());
         }
     }
 
-    private static ApiException forbidden(String detail) {
+    /** A denial decided here is audited like one decided by the route rules. */
+    private ApiException forbidden(HttpServletRequest request, CallerIdentity caller, String detail) {
+        events.record(SecurityEvent.DENIED, request.getRemoteAddr(), caller.identity(), detail, Problems.endpoint(request));
         return new ApiException(new Problem("/problems/forbidden", "Forbidden", 403, detail, null, null));
     }
 

@@ -40,8 +40,8 @@ public class AccessControlConfiguration {
     }
 
     @Bean
-    AccessChecks accessChecks(CallerDirectory directory) {
-        return new AccessChecks(directory);
+    AccessChecks accessChecks(CallerDirectory directory, SecurityEvents events) {
+        return new AccessChecks(directory, events);
     }
 
     @Bean
@@ -74,7 +74,7 @@ public class AccessControlConfiguration {
     SecurityFilterChain accessControl(HttpSecurity http, BearerAuthentication authentication,
                                       AuthenticationManagerResolver<HttpServletRequest> resolver, CallerDirectory directory,
                                       FailedAuthentications failures, SecurityEvents events, MeterRegistry meters,
-                                      @Value("${admin.allow-remote:false}") boolean allowRemote,
+                                      @Value("${admin.allow-remote:true}") boolean allowRemote,
                                       @Value("${admin.metrics-token:}") String metricsToken) throws Exception {
         AccessProblems problems = new AccessProblems(failures, events, meters);
         http.csrf(AbstractHttpConfigurer::disable)

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 /** The small filters around authentication, in the order the chain runs them. */
 final class AccessFilters {
@@ -27,6 +28,11 @@ final class AccessFilters {
     static final String VERSION_HEADER = "X-Admin-Version";
 
     private AccessFilters() {
+    }
+
+    /** The path as Spring MVC matches routes: decoded and normalized, within the application. */
+    static String path(HttpServletRequest request) {
+        return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
     }
 
     /** Every response says which build answered it (seed 003's build headers). */
@@ -49,7 +55,7 @@ final class AccessFilters {
 
         @Override
         protected boolean shouldNotFilter(HttpServletRequest request) {
-            return allowRemote || request.getRequestURI().equals("/health");
+            return allowRemote || path(request).equals("/health");
         }
 
         @Override
@@ -77,7 +83,7 @@ final class AccessFilters {
     static final class Disabled extends OncePerRequestFilter {
         @Override
         protected boolean shouldNotFilter(HttpServletRequest request) {
-            return !request.getRequestURI().startsWith("/api/");
+            return !path(request).startsWith("/api/");
         }
 
         @Override
@@ -98,7 +104,7 @@ final class AccessFilters {
 
         @Override
         protected boolean shouldNotFilter(HttpServletRequest request) {
-            return request.getRequestURI().equals("/health");
+            return path(request).equals("/health");
         }
 
         @Override

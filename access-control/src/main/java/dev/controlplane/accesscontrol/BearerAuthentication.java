@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -69,7 +70,12 @@ final class BearerAuthentication implements AuthenticationManager {
             return new CallerAuthentication(new CallerIdentity("metrics", "metrics", Set.of(Scopes.METRICS_READ), Set.of(), null, null));
         }
         if (jwt != null && token.chars().filter(c -> c == '.').count() == 2) {
-            return jwt.authenticate(authentication);
+            try {
+                return jwt.authenticate(authentication);
+            } catch (AuthenticationServiceException e) {
+                // The identity provider's key set could not be fetched: not the caller's fault, so 503, not 500.
+                throw new CallerDirectory.DirectoryNotCurrentException("the identity provider's keys are unavailable: " + e.getMessage());
+            }
         }
         throw new CallerRefusedException("the bearer token is not valid", "anonymous");
     }

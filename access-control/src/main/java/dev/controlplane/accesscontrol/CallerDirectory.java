@@ -21,6 +21,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -55,6 +57,7 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
     private static final Set<String> KINDS = Set.of("token", "access_policy", "user", "role", "tenant", "config");
     private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(2);
     private static final Duration STALE_AFTER = Duration.ofSeconds(10);
+    private static final Duration CONFIRM_EVERY = Duration.ofSeconds(2);
 
     record Token(String name, String policy, String status, Instant expiration) {
     }
@@ -81,12 +84,16 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
     private final Map<String, String> tenants = new ConcurrentHashMap<>();
     private volatile Limits limits = new Limits(null, null);
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    private final Object progress = new Object();
-    private final Object catchingUp = new Object();
+    // Locks, not monitors: requests wait here on virtual threads, which a monitor would pin to their carrier (JDK 21).
+    private final ReentrantLock progressLock = new ReentrantLock();
+    private final Condition progressed = progressLock.newCondition();
+    private final ReentrantLock catchingUp = new ReentrantLock();
     private volatile Instant currentAsOf = Instant.MIN;
     private volatile boolean running;
     private volatile boolean loaded;
+    /** When the broker last answered this view (an offset lookup); the view is stale past {@link #STALE_AFTER}. */
     private volatile long lastPollNanos = System.nanoTime();
+    private volatile long lastConfirmedNanos;
     private volatile String problem = "starting";
     private volatile List<TopicPartition> partitions = List.of();
     private Admin admin;
@@ -115,7 +122,7 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         requireCurrent();
         Token token = tokensByHash.get(hash);
         if (token == null) {
-            catchUpTo(now);
+            requireCaughtUp(now);
             token = tokensByHash.get(hash);
         }
         if (token == null) {
@@ -140,7 +147,7 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         requireCurrent();
         User user = users.get(username);
         if (user == null) {
-            catchUpTo(now);
+            requireCaughtUp(now);
             user = users.get(username);
         }
         if (user == null || !"active".equals(user.status())) {
@@ -165,16 +172,33 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         return Optional.ofNullable(policies.get(name)).map(Policy::scopes);
     }
 
-    /** The scopes the active roles among {@code names} grant (an unknown or inactive role grants none). */
+    /**
+     * The scopes the roles among {@code names} would grant, inactive ones included: a role given while inactive
+     * grants its scopes the moment it is reactivated, so handing it out is handing them out.
+     */
     public Set<String> roleScopes(Set<String> names) {
         Set<String> scopes = new LinkedHashSet<>();
         for (String name : names) {
             Role role = roles.get(name);
-            if (role != null && "active".equals(role.status())) {
+            if (role != null) {
                 scopes.addAll(role.scopes());
             }
         }
         return scopes;
+    }
+
+    /** The access policy a token is on, and the roles a user holds, as the directory has them now. */
+    public Optional<String> tokenPolicyOf(String token) {
+        return Optional.ofNullable(tokenPolicy(token));
+    }
+
+    public Set<String> userRoles(String username) {
+        User user = users.get(username);
+        return user == null ? Set.of() : user.roles();
+    }
+
+    public Optional<Set<String>> roleScopesOf(String role) {
+        return Optional.ofNullable(roles.get(role)).map(Role::scopes);
     }
 
     /** Every resource of a tenant-bound kind, for a caller that may see only some. */
@@ -201,6 +225,13 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         String hash = hashByToken.get(name);
         Token token = hash == null ? null : tokensByHash.get(hash);
         return token == null ? null : token.policy();
+    }
+
+    /** Catches up, or answers 503: a lookup that could not be made current must not become a wrong 401. */
+    void requireCaughtUp(Instant now) {
+        if (!catchUpTo(now)) {
+            throw new DirectoryNotCurrentException("the directory of callers could not catch up with the log in time");
+        }
     }
 
     private void requireCurrent() {
@@ -271,6 +302,12 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         }
     }
 
+    /** Starts before and stops after the web server, so no request is served without it. */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1_000;
+    }
+
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
@@ -307,15 +344,20 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
                     startEnds = committedEnds();
                 }
                 poll();
+                if (System.nanoTime() - lastConfirmedNanos > CONFIRM_EVERY.toNanos()) {
+                    // An empty poll does not prove the broker answers: asking for the ends does.
+                    committedEnds();
+                    lastConfirmedNanos = System.nanoTime();
+                    lastPollNanos = lastConfirmedNanos;
+                }
                 if (!loaded && reached(startEnds)) {
                     loaded = true;
+                    lastPollNanos = System.nanoTime();
                     log.info("caller directory loaded: {} tokens, {} access policies, {} users, {} roles",
                             hashByToken.size(), policies.size(), users.size(), roles.size());
                 }
                 problem = null;
-                synchronized (progress) {
-                    progress.notifyAll();
-                }
+                signalProgress();
             } catch (WakeupException e) {
                 break;
             } catch (Exception e) {
@@ -365,58 +407,73 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         for (TopicPartition partition : consumer.assignment()) {
             positions.put(partition, consumer.position(partition));
         }
-        lastPollNanos = System.nanoTime();
     }
 
-    /** Brings the view up to everything committed before {@code moment}; false when it cannot in time. */
+    /**
+     * Brings the view up to everything committed before {@code moment}; false when it cannot in time. One catch-up
+     * at a time: requests that arrive while one runs are served together by the next, so a flood of unknown tokens
+     * costs one offset lookup per round trip, not one per request.
+     */
     boolean catchUpTo(Instant moment) {
-        synchronized (catchingUp) {
+        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+        try {
+            if (!catchingUp.tryLock(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
             if (!currentAsOf.isBefore(moment)) {
                 return true;
             }
             Instant started = Instant.now();
-            try {
-                Map<TopicPartition, Long> ends = committedEnds();
-                long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
-                synchronized (progress) {
-                    while (!reached(ends)) {
-                        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                        if (left <= 0 || !running) {
-                            return false;
-                        }
-                        progress.wait(left);
-                    }
-                }
-                currentAsOf = started;
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
-                log.warn("could not catch the caller directory up: {}", e.toString());
+            Map<TopicPartition, Long> ends = committedEnds();
+            if (!awaitProgress(() -> reached(ends), deadline)) {
                 return false;
             }
+            currentAsOf = started;
+            return true;
+        } catch (Exception e) {
+            log.warn("could not catch the caller directory up: {}", e.toString());
+            return false;
+        } finally {
+            catchingUp.unlock();
         }
     }
 
     /** Waits (bounded) until the view has read everything committed when it started. */
     public boolean awaitLoaded(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (progress) {
-            while (!loaded) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
+        return awaitProgress(() -> loaded, System.nanoTime() + timeout.toNanos());
+    }
+
+    private boolean awaitProgress(java.util.function.BooleanSupplier done, long deadlineNanos) {
+        progressLock.lock();
+        try {
+            while (!done.getAsBoolean()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0 || !running) {
                     return false;
                 }
-                try {
-                    progress.wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+                progressed.awaitNanos(left);
             }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            progressLock.unlock();
         }
-        return true;
+    }
+
+    private void signalProgress() {
+        progressLock.lock();
+        try {
+            progressed.signalAll();
+        } finally {
+            progressLock.unlock();
+        }
     }
 
     private Map<TopicPartition, Long> committedEnds() throws Exception {
@@ -496,8 +553,11 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         return running;
     }
 
-    /** Authentication cannot be decided now; the caller should retry (503). */
-    static final class DirectoryNotCurrentException extends org.springframework.security.authentication.AuthenticationServiceException {
+    /**
+     * Authentication cannot be decided now; the caller should retry (503). Not an AuthenticationServiceException:
+     * Spring Security rethrows those past the entry point, which would answer 500 instead.
+     */
+    static final class DirectoryNotCurrentException extends org.springframework.security.core.AuthenticationException {
         DirectoryNotCurrentException(String message) {
             super(message);
         }

@@ -17,6 +17,8 @@ final class FailedAuthentications {
     private record Entry(int failures, Instant lockedUntil, Instant lastSeen) {
     }
 
+    private static final int MAX_TRACKED = 100_000;
+
     private final Map<String, Entry> addresses = new ConcurrentHashMap<>();
     private final IntSupplier max;
     private final Duration lockout;
@@ -46,6 +48,10 @@ final class FailedAuthentications {
     /** Records one failure; true when it locks the address out. */
     boolean failed(String address) {
         Instant now = clock.instant();
+        if (addresses.size() >= MAX_TRACKED && !addresses.containsKey(address)) {
+            // Bounded memory under a spray from many addresses: forget those not locked out first.
+            addresses.entrySet().removeIf(e -> e.getValue().lockedUntil() == null || !e.getValue().lockedUntil().isAfter(now));
+        }
         Entry entry = addresses.compute(address, (key, old) -> {
             boolean forgotten = old == null || old.lastSeen().plus(forgetAfter).isBefore(now)
                     || (old.lockedUntil() != null && !old.lockedUntil().isAfter(now));

@@ -10,13 +10,15 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 
 /**
- * Decides every request by the rule {@link AccessRules} gives its method and path: the same rule the OpenAPI
- * document shows. A request without a rule (no such route) needs only a caller, so it gets the 404 or 405 a
- * known caller would. The rule of a denied request is left on the request for the 403 to name.
+ * Decides every request by the rule {@link AccessRules} gives its method and its path as Spring MVC matches it
+ * (decoded and normalized, so {@code /api/v1/%61udit} is {@code /api/v1/audit}): the same rule the OpenAPI
+ * document shows. A request without a rule (no such route) needs {@code admin}. The rule of a denied request is
+ * left on the request for the 403 to name.
  */
 final class RouteAuthorization implements AuthorizationManager<RequestAuthorizationContext> {
 
     static final String DENIED_RULE = RouteAuthorization.class.getName() + ".rule";
+    private static final AccessRules.Rule NO_ROUTE = new AccessRules.Scoped(dev.controlplane.schemas.access.Scopes.ADMIN, java.util.Set.of());
 
     private final boolean metricsOpen;
 
@@ -28,11 +30,12 @@ final class RouteAuthorization implements AuthorizationManager<RequestAuthorizat
     @Override
     public AuthorizationResult authorize(Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
         HttpServletRequest request = context.getRequest();
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String path = AccessFilters.path(request);
         if (metricsOpen && path.equals("/metrics")) {
             return new AuthorizationDecision(true);
         }
-        AccessRules.Rule rule = AccessRules.of(request.getMethod(), path).orElse(new AccessRules.Authenticated());
+        // No rule means no such route: only admin passes (and gets the 404 or 405 Spring answers).
+        AccessRules.Rule rule = AccessRules.of(request.getMethod(), path).orElse(NO_ROUTE);
         if (rule instanceof AccessRules.Open) {
             return new AuthorizationDecision(true);
         }

@@ -107,12 +107,20 @@ final class SecurityEvents implements SmartLifecycle {
         }
     }
 
+    /** Starts before and stops after the web server, so what the last requests recorded is still sent. */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1_000;
+    }
+
     @Override
     public synchronized void start() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // A broker that is away must not hold a request (or the shutdown) for the default minute.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);

@@ -68,6 +68,8 @@ public final class Standalone implements AutoCloseable {
             defaults.put("admin.auth.token", token);
             defaults.put("admin.auth.cursor-secret", cursorSecret);
             defaults.put("admin.auth.secret-key", secretKey);
+            // Seed 003: remote management is off on a one-machine install until ADMIN_ALLOW_REMOTE=true.
+            defaults.put("admin.allow-remote", "false");
             defaults.put("admin.processor.state-dir", dataDir.resolve("processor").toString());
             defaults.put("admin.query.read-model-url", "jdbc:sqlite:" + dataDir.resolve("read-model.db"));
             defaults.put("admin.query.audit-url", "jdbc:sqlite:" + dataDir.resolve("audit.db"));
@@ -93,10 +95,11 @@ public final class Standalone implements AutoCloseable {
         }
     }
 
+    /** {@code args} with {@code argument} in place of any other value of its property (Spring would join them). */
     private static String[] withArgument(String[] args, String argument) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
-        all[args.length] = argument;
-        return all;
+        String option = argument.substring(0, argument.indexOf('=') + 1);
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(args).filter(arg -> !arg.startsWith(option)),
+                java.util.stream.Stream.of(argument)).toArray(String[]::new);
     }
 
     /** The broker starts before Spring configures logging, and its INFO output is very noisy. */

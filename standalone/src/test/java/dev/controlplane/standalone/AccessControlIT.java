@@ -198,6 +198,34 @@ class AccessControlIT {
         assertThat(caller.post("/api/v1/roles", "{\"name\":\"" + Callers.unique("esc") + "\",\"scopes\":[\"admin\"]}").status()).isEqualTo(403);
         assertThat(caller.post("/api/v1/tokens", "{\"name\":\"" + Callers.unique("ok") + "\",\"access_policy\":\"" + manager.policy()
                 + "\"}").status()).isEqualTo(201);
+
+        // Judged on the result, not on the fields sent: reactivating an admin's token, or a user given an inactive
+        // admin role (it grants the moment it is reactivated), hands out what the caller lacks.
+        Callers.Token dormant = Callers.tokenOn(admin, adminPolicy.policy());
+        assertThat(admin.put("/api/v1/tokens/" + dormant.name(), "{\"status\":\"inactive\"}", "If-Match", "*").status()).isEqualTo(200);
+        assertThat(caller.patch("/api/v1/tokens/" + dormant.name(), "{\"status\":\"active\"}", "If-Match", "*").status()).isEqualTo(403);
+        String role = Callers.unique("role");
+        assertThat(admin.post("/api/v1/roles", "{\"name\":\"" + role + "\",\"scopes\":[\"admin\"]}").status()).isEqualTo(201);
+        assertThat(admin.put("/api/v1/roles/" + role, "{\"status\":\"inactive\"}", "If-Match", "*").status()).isEqualTo(200);
+        assertThat(caller.post("/api/v1/users", "{\"username\":\"" + Callers.unique("usr") + "\",\"roles\":[\"" + role + "\"]}").status())
+                .isEqualTo(403);
+        assertThat(caller.patch("/api/v1/accesspolicies/" + manager.policy(), "{\"rate_limit\":{\"requests_per_minute\":1000000}}",
+                "If-Match", "*").status()).isEqualTo(403);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin.get("/api/v1/audit?action=auth.denied&actor="
+                + manager.actor()).json().path("items")).as("the refusals are audited").isNotEmpty());
+    }
+
+    @Test
+    void aPathSpelledWithPercentEncoding_needsTheScopeOfThePathItSpells() {
+        Callers.Token reader = Callers.token(admin, "tenants:read");
+        Api caller = admin.withToken(reader.secret());
+
+        assertThat(caller.get("/api/v1/%61udit").status()).isEqualTo(403);
+        assertThat(caller.get("/api/v1/%75sers").status()).isEqualTo(403);
+        assertThat(caller.post("/api/v1/webhooks/any-hook/rotate-secre%74", null, "If-Match", "*").status()).isEqualTo(403);
+        assertThat(caller.get("/api/v1/ten%61nts").status()).isEqualTo(200);
+        assertThat(caller.send("HEAD", "/api/v1/audit", null).status()).isEqualTo(403);
     }
 
     @Test

@@ -176,7 +176,8 @@ class DocumentsIT {
         assertThat(status.path("kafka").path("topics")).extracting(t -> t.path("name").asString())
                 .containsExactly(Topics.COMMAND_RESULTS, Topics.COMMANDS, Topics.EVENTS);
         assertThat(status.path("consumers")).extracting(c -> c.path("group").asString())
-                .containsExactlyInAnyOrder(ConsumerGroups.PROCESSOR, ConsumerGroups.READ_MODEL, ConsumerGroups.AUDIT, ConsumerGroups.WEBHOOKS);
+                .containsExactlyInAnyOrder(ConsumerGroups.PROCESSOR, ConsumerGroups.READ_MODEL, ConsumerGroups.AUDIT,
+                        ConsumerGroups.SECURITY_AUDIT, ConsumerGroups.WEBHOOKS);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(api.get("/api/v1/status").json().path("consumers"))
                 .allSatisfy(c -> assertThat(c.path("lag").asLong()).as(c.toString()).isZero()));
     }

@@ -3,7 +3,14 @@ package dev.controlplane.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +38,34 @@ class ExecutableJarIT {
             assertThat(created.status()).as(created.body()).isEqualTo(201);
             assertThat(jar.stop()).as("stops within a minute of SIGTERM").isTrue();
             assertThat(jar.log()).doesNotContain("NoClassDefFoundError").doesNotContain("ClassNotFoundException");
+        }
+        assertThat(readableByOthers(dataDir)).as("files and directories others may read").isEmpty();
+    }
+
+    /** Everything under the data directory that its group or others may read, write or enter (the test's log aside). */
+    private static List<String> readableByOthers(Path dataDir) throws java.io.IOException {
+        Set<PosixFilePermission> foreign = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_EXECUTE);
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            return paths.filter(path -> !path.getFileName().toString().equals("out.log"))
+                    .filter(path -> {
+                        try {
+                            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+                            return permissions.stream().anyMatch(foreign::contains);
+                        } catch (java.io.IOException e) {
+                            return true;
+                        }
+                    })
+                    .map(path -> dataDir.relativize(path) + " " + permissionsOf(path)).toList();
+        }
+    }
+
+    private static String permissionsOf(Path path) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 

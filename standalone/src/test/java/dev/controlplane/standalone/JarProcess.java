@@ -38,7 +38,8 @@ final class JarProcess implements AutoCloseable {
             port = socket.getLocalPort();
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java));
+        // Started as ./dev run starts it: with umask 077, so everything under the data directory is its owner's only.
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\"", java));
         if (Runtime.version().feature() >= 23) {
             // Only JDK 23+ knows this flag (and warns without it); a JDK 21 refuses to start with it.
             command.add("--sun-misc-unsafe-memory-access=allow");

@@ -57,7 +57,9 @@ class WebhooksIT {
         Api.Response created = api.post("/api/v1/webhooks", "{\"name\":\"" + name + "\",\"url\":\"" + RECEIVER.url(path)
                 + "\",\"events\":[" + filters + "],\"description\":\"test\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        REGISTERED.add(name);
+        if (api.base().equals(Api.of(TestSystem.shared()).base())) {
+            REGISTERED.add(name);
+        }
         String secret = created.json().path("secret").asString();
         assertThat(secret).startsWith("whsec_");
         RECEIVER.script(path).secrets.add(secret);

@@ -36,19 +36,20 @@ class IssuedSecrets {
         }
     }
 
-    String token(UUID command) {
-        return TokenSecrets.derived(TokenSecrets.TOKEN_PREFIX, key, command.toString());
+    /** The secret of token {@code name} created by {@code command}: one Idempotency-Key reused for two names gives two. */
+    String token(UUID command, String name) {
+        return TokenSecrets.derived(TokenSecrets.TOKEN_PREFIX, key, command + "/token/" + name);
     }
 
     String apiKey(UUID command, String name) {
-        return TokenSecrets.derived(TokenSecrets.API_KEY_PREFIX, key, command + "/" + name);
+        return TokenSecrets.derived(TokenSecrets.API_KEY_PREFIX, key, command + "/api_key/" + name);
     }
 
-    String webhookSecret(UUID command) {
+    String webhookSecret(UUID command, String name) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return SecretBox.signingSecret(mac.doFinal(("whsec\n" + command).getBytes(StandardCharsets.UTF_8)));
+            return SecretBox.signingSecret(mac.doFinal(("whsec\n" + command + "/webhook/" + name).getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -73,13 +73,13 @@ class ResourceWriteController {
         UUID id = CommandFactory.id(request);
         String secret = switch (kind.secret()) {
             case SecretHandling.IssuedOnce issued -> {
-                String token = secrets.token(id);
+                String token = secrets.token(id, valid.name());
                 payload.put(SecretHandling.IssuedOnce.HASH, TokenSecrets.hash(token));
                 yield token;
             }
             case SecretHandling.Sealed sealed -> {
                 webhookSecrets.checkTarget(payload);
-                yield webhookSecrets.newSecret(payload, secrets.webhookSecret(id));
+                yield webhookSecrets.newSecret(payload, secrets.webhookSecret(id, valid.name()));
             }
             case SecretHandling.ItemSecrets items -> null;
             case SecretHandling.None none -> null;
@@ -133,7 +133,7 @@ class ResourceWriteController {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ObjectNode payload = JsonNodeFactory.instance.objectNode();
         UUID id = CommandFactory.id(request);
-        String secret = webhookSecrets.rotation(payload, secrets.webhookSecret(id));
+        String secret = webhookSecrets.rotation(payload, secrets.webhookSecret(id, name));
         ResourceRef resource = new ResourceRef(kind.name(), name);
         return runner.decide(kind, CommandFactory.command(request, id, CommandTypes.PATCH, resource, expected, payload, false), null,
                 decided -> JsonResponses.json(200, decided.headers(), decided.body().deepCopy().put("secret", secret)));

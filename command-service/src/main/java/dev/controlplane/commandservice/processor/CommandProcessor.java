@@ -76,6 +76,7 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         references = new ReferenceIndex(kafka);
         references.start();
         streams = new KafkaStreams(CommandTopology.build(references, meters), properties());
+        ownerOnly(java.nio.file.Path.of(settings.stateDir()));
         CompletableFuture<Void> running = new CompletableFuture<>();
         serving = running;
         streams.setStateListener((now, before) -> {
@@ -88,6 +89,20 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
+    }
+
+    /** Kafka Streams creates its state directories readable by their group (750); they hold every resource. */
+    private static void ownerOnly(java.nio.file.Path stateDir) {
+        java.nio.file.Path appDir = stateDir.resolve(APPLICATION_ID);
+        for (java.nio.file.Path dir : new java.nio.file.Path[] {stateDir, appDir}) {
+            try {
+                if (java.nio.file.Files.isDirectory(dir)) {
+                    java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                }
+            } catch (UnsupportedOperationException | java.io.IOException e) {
+                log.warn("could not make {} readable by its owner only: {}", dir, e.toString());
+            }
+        }
     }
 
     /** Waits until the processor first owns its partitions and has restored their state; false on timeout. */

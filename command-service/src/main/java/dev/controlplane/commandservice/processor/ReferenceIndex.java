@@ -7,6 +7,7 @@ import dev.controlplane.schemas.Topics;
 import dev.controlplane.schemas.kinds.ResourceKind.Reference;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,6 +35,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -63,6 +65,8 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     /** A view whose reader has not completed a poll for this long is reported as not current. */
     private static final Duration STALE_AFTER = Duration.ofSeconds(10);
     private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
+    /** How long a refusal of a reference waits for commit markers still on their way (see {@link #confirm}). */
+    private static final Duration CONFIRM_LIMIT = Duration.ofMillis(250);
     /** Allowance for the clocks of the gateway that stamped a command and of this processor to differ. */
     private static final Duration CLOCK_SKEW = Duration.ofMillis(50);
 
@@ -292,6 +296,8 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         return new Snapshot() {
             private boolean checked;
             private boolean unavailable;
+            /** One budget for every refusal this decision confirms, however many references it checks. */
+            private long confirmDeadline;
 
             private void current() {
                 if (!checked) {
@@ -303,7 +309,15 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
             @Override
             public Optional<String> status(ResourceRef resource) {
                 current();
-                return Optional.ofNullable(statuses.get(resource.key()));
+                String status = statuses.get(resource.key());
+                if (!unavailable && !"active".equals(status)) {
+                    if (confirmDeadline == 0) {
+                        confirmDeadline = System.nanoTime() + CONFIRM_LIMIT.toNanos();
+                    }
+                    confirm(resource, confirmDeadline);
+                    status = statuses.get(resource.key());
+                }
+                return Optional.ofNullable(status);
             }
 
             @Override
@@ -318,6 +332,55 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
                 return unavailable;
             }
         };
+    }
+
+    /**
+     * Before a decision refuses a reference as missing or inactive, makes sure no committed change to it is still
+     * on its way. A transaction's commit markers reach its partitions one after another: its result can be visible
+     * (so the client sent the command that refers to it) while the marker on the changelog partition holding the
+     * referred resource is not written yet, and that partition's committed end does not include it. So this waits,
+     * briefly, until that partition's committed end reaches what had been written to it, and reads up to there.
+     * If an open transaction holds it back for longer (the processor's own, deciding this very batch), the view is
+     * answered as it is: a transaction that committed before the command was sent has long written its markers.
+     */
+    private void confirm(ResourceRef resource, long deadline) {
+        List<TopicPartition> known = partitions;
+        if (known.isEmpty()) {
+            return;
+        }
+        int index = Utils.toPositive(Utils.murmur2(resource.key().getBytes(StandardCharsets.UTF_8))) % known.size();
+        TopicPartition partition = new TopicPartition(CHANGELOG, index);
+        if (System.nanoTime() >= deadline) {
+            return;
+        }
+        try {
+            long written = end(partition, IsolationLevel.READ_UNCOMMITTED);
+            long committed = end(partition, IsolationLevel.READ_COMMITTED);
+            while (committed < written && System.nanoTime() < deadline) {
+                synchronized (progress) {
+                    progress.wait(5);
+                }
+                committed = end(partition, IsolationLevel.READ_COMMITTED);
+            }
+            synchronized (progress) {
+                while (positions.getOrDefault(partition, 0L) < committed) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0 || !running) {
+                        return;
+                    }
+                    progress.wait(left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("could not confirm that {} is missing or inactive: {}", resource.key(), e.toString());
+        }
+    }
+
+    private long end(TopicPartition partition, IsolationLevel isolation) throws Exception {
+        return admin.listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(isolation)).all()
+                .get(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS).get(partition).offset();
     }
 
     /** True once the view has read everything committed before {@code moment} (waits up to the catch-up limit). */

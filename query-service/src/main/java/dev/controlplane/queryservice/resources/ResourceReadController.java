@@ -60,6 +60,10 @@ class ResourceReadController {
                                HttpServletRequest request)
             throws SQLException, InterruptedException {
         ResourceKind kind = Collections.kind(collection);
+        if (minVersionParam != null) {
+            // Decided before waiting: a foreign resource and a missing one must answer alike, and at once.
+            access.requireVisible(request, kind.name(), name, null);
+        }
         Optional<ResourceReadModel.Row> row = row(kind, name, minVersionParam);
         ResourceReadModel.Row found = row.filter(r -> access.visible(Caller.identity(request), kind.name(), r.name(), r.data()))
                 .orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));

@@ -51,7 +51,9 @@ public final class AccessRules {
     }
 
     /** The rule of {@code method} on {@code path} (a template or a request path); empty when no route is there. */
-    public static Optional<Rule> of(String method, String path) {
+    public static Optional<Rule> of(String requestMethod, String path) {
+        // HEAD is served by the GET handlers, so it needs what GET needs.
+        String method = requestMethod.equals("HEAD") ? "GET" : requestMethod;
         if (path.equals("/health")) {
             return method.equals("GET") ? Optional.of(new Open()) : Optional.empty();
         }
@@ -62,7 +64,7 @@ public final class AccessRules {
             return Optional.empty();
         }
         String[] segments = path.substring(API.length()).split("/", -1);
-        String first = segments[0].endsWith(".yaml") ? segments[0].substring(0, segments[0].length() - 5) : segments[0];
+        String first = segments[0].equals("config.yaml") ? "config" : segments[0];
         boolean get = method.equals("GET");
         if (segments.length == 1) {
             switch (first) {

@@ -56,15 +56,26 @@ public final class Scopes {
     }
 
     /**
-     * True when a caller holding {@code held} may hand out {@code scope} (to a token's policy, a role, a user): it
-     * holds it, or {@code admin}, or {@code admin:read} for a read scope other than the audit trail's. No caller
-     * gives what it does not have.
+     * True when a caller holding {@code held} may hand out {@code scope} (to a token's policy, a role, a user): what
+     * it holds grants everything {@code scope} grants, by the same rules the routes apply ({@code admin:read} covers
+     * a collection's read scope, {@code tenants:write} covers {@code tenants:create}, {@code webhooks:manage} every
+     * webhooks scope). No caller gives what it does not have.
      */
     public static boolean covers(Set<String> held, String scope) {
         if (held.contains(ADMIN) || held.contains(scope)) {
             return true;
         }
-        return held.contains(ADMIN_READ) && scope.endsWith(":read") && !scope.equals(AUDIT_READ);
+        int colon = scope.indexOf(':');
+        String collection = colon < 0 ? "" : scope.substring(0, colon);
+        if (!COLLECTIONS.contains(collection)) {
+            return false;
+        }
+        return switch (scope.substring(colon + 1)) {
+            case "read" -> AccessRules.read(collection).grantedBy(held);
+            case "create" -> AccessRules.create(collection).grantedBy(held);
+            case "write" -> AccessRules.write(collection).grantedBy(held);
+            default -> false;
+        };
     }
 
     private static Set<String> all() {
