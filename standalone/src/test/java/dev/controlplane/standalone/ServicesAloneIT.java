@@ -32,6 +32,7 @@ class ServicesAloneIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
             String[] common = {"--server.port=0", "--admin.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                     "--admin.auth.token=" + TestSystem.TOKEN, "--admin.auth.cursor-secret=shared-cursor-secret",
+                    "--admin.auth.secret-key=shared-secret-key",
                     "--admin.webhooks.secret-key=" + SecretBox.newKey()};
             ConfigurableApplicationContext commands = start(services, CommandServiceApplication.class, common,
                     "--admin.processor.state-dir=" + dir.resolve("processor"));

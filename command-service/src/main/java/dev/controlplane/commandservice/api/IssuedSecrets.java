@@ -5,12 +5,9 @@ import dev.controlplane.httpsupport.TokenSecrets;
 import dev.controlplane.webhooksupport.SecretBox;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,19 +18,19 @@ import org.springframework.stereotype.Component;
 @Component
 class IssuedSecrets {
 
-    private static final Logger log = LoggerFactory.getLogger(IssuedSecrets.class);
-
     private final byte[] key;
 
+    /**
+     * Every instance of the command service needs the same key (standalone generates {@code data/secret-key}):
+     * a retry answered by an instance with another key would get a secret that does not match the one stored, so
+     * a service without one refuses to start instead.
+     */
     IssuedSecrets(AuthSettings settings) {
-        if (settings.secretKey() != null && !settings.secretKey().isBlank()) {
-            key = settings.secretKey().getBytes(StandardCharsets.UTF_8);
-        } else {
-            key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            log.warn("admin.auth.secret-key is not set: a write that issues a secret and is retried after a restart "
-                    + "will not get its secret back");
+        if (settings.secretKey() == null || settings.secretKey().isBlank()) {
+            throw new IllegalStateException("admin.auth.secret-key (ADMIN_AUTH_SECRETKEY) is not set: every command service "
+                    + "instance needs the same key, from which the secrets it issues are derived");
         }
+        key = settings.secretKey().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The secret of token {@code name} created by {@code command}: one Idempotency-Key reused for two names gives two. */
