@@ -4,6 +4,7 @@ import dev.controlplane.httpsupport.CallerIdentity;
 import dev.controlplane.httpsupport.TenantBindings;
 import dev.controlplane.httpsupport.ViewHealth;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.kafkasupport.LogFollower;
 import dev.controlplane.kafkasupport.TopicProvisioner;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
@@ -12,31 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import tools.jackson.databind.JsonNode;
 
@@ -53,11 +34,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class CallerDirectory implements SmartLifecycle, ViewHealth, TenantBindings {
 
-    private static final Logger log = LoggerFactory.getLogger(CallerDirectory.class);
     private static final Set<String> KINDS = Set.of("token", "access_policy", "user", "role", "tenant", "config");
     private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(2);
-    private static final Duration STALE_AFTER = Duration.ofSeconds(10);
-    private static final Duration CONFIRM_EVERY = Duration.ofSeconds(2);
 
     record Token(String name, String policy, String status, Instant expiration) {
     }
@@ -83,25 +61,19 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
     private final Map<String, Role> roles = new ConcurrentHashMap<>();
     private final Map<String, String> tenants = new ConcurrentHashMap<>();
     private volatile Limits limits = new Limits(null, null);
-    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    // Locks, not monitors: requests wait here on virtual threads, which a monitor would pin to their carrier (JDK 21).
-    private final ReentrantLock progressLock = new ReentrantLock();
-    private final Condition progressed = progressLock.newCondition();
-    private final ReentrantLock catchingUp = new ReentrantLock();
-    private volatile Instant currentAsOf = Instant.MIN;
+    private final LogFollower follower;
     private volatile boolean running;
-    private volatile boolean loaded;
-    /** When the broker last answered this view (an offset lookup); the view is stale past {@link #STALE_AFTER}. */
-    private volatile long lastPollNanos = System.nanoTime();
-    private volatile long lastConfirmedNanos;
-    private volatile String problem = "starting";
-    private volatile List<TopicPartition> partitions = List.of();
-    private Admin admin;
-    private Thread thread;
-    private volatile KafkaConsumer<String, byte[]> consumer;
 
     public CallerDirectory(KafkaSettings kafka) {
         this.kafka = kafka;
+        this.follower = new LogFollower("caller-directory", kafka.bootstrapServers(), Topics.EVENTS, () -> { }, record -> {
+            String key = record.key();
+            int slash = key == null ? -1 : key.indexOf('/');
+            String kind = slash < 0 ? null : key.substring(0, slash);
+            if (kind != null && KINDS.contains(kind) && record.value() != null) {
+                apply(kind, Envelopes.readEvent(record.value()));
+            }
+        });
     }
 
     // --- what authentication asks
@@ -311,208 +283,18 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
         running = true;
-        thread = Thread.ofPlatform().name("caller-directory").daemon().start(this::run);
+        follower.start();
     }
 
-    private KafkaConsumer<String, byte[]> newConsumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // A revoked token must stop working at once: return from a fetch as soon as anything is there.
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(props);
-    }
-
-    private void run() {
-        Map<TopicPartition, Long> startEnds = null;
-        while (running) {
-            try {
-                if (consumer == null) {
-                    consumer = newConsumer();
-                }
-                if (consumer.assignment().isEmpty() && !assign()) {
-                    problem = "waiting for the partitions of " + Topics.EVENTS;
-                    pause();
-                    continue;
-                }
-                if (startEnds == null) {
-                    startEnds = committedEnds();
-                }
-                poll();
-                if (System.nanoTime() - lastConfirmedNanos > CONFIRM_EVERY.toNanos()) {
-                    // An empty poll does not prove the broker answers: asking for the ends does.
-                    committedEnds();
-                    lastConfirmedNanos = System.nanoTime();
-                    lastPollNanos = lastConfirmedNanos;
-                }
-                if (!loaded && reached(startEnds)) {
-                    loaded = true;
-                    lastPollNanos = System.nanoTime();
-                    log.info("caller directory loaded: {} tokens, {} access policies, {} users, {} roles",
-                            hashByToken.size(), policies.size(), users.size(), roles.size());
-                }
-                problem = null;
-                signalProgress();
-            } catch (WakeupException e) {
-                break;
-            } catch (Exception e) {
-                problem = e.toString();
-                log.warn("caller directory could not read {}; trying again: {}", Topics.EVENTS, e.toString());
-                closeConsumer();
-                pause();
-            }
-        }
-        closeConsumer();
-    }
-
-    private boolean assign() {
-        List<TopicPartition> found = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
-        if (found.isEmpty()) {
-            return false;
-        }
-        consumer.assign(found);
-        for (TopicPartition partition : found) {
-            Long position = positions.get(partition);
-            if (position == null) {
-                consumer.seekToBeginning(List.of(partition));
-            } else {
-                consumer.seek(partition, position);
-            }
-        }
-        partitions = found;
-        return true;
-    }
-
-    private void poll() {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            String key = record.key();
-            int slash = key == null ? -1 : key.indexOf('/');
-            String kind = slash < 0 ? null : key.substring(0, slash);
-            if (kind == null || !KINDS.contains(kind) || record.value() == null) {
-                continue;
-            }
-            try {
-                apply(kind, Envelopes.readEvent(record.value()));
-            } catch (RuntimeException e) {
-                log.warn("caller directory skips the event at {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), e.toString());
-            }
-        }
-        for (TopicPartition partition : consumer.assignment()) {
-            positions.put(partition, consumer.position(partition));
-        }
-    }
-
-    /**
-     * Brings the view up to everything committed before {@code moment}; false when it cannot in time. One catch-up
-     * at a time: requests that arrive while one runs are served together by the next, so a flood of unknown tokens
-     * costs one offset lookup per round trip, not one per request.
-     */
+    /** Brings the view up to everything committed before {@code moment}; false when it cannot in time. */
     boolean catchUpTo(Instant moment) {
-        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
-        try {
-            if (!catchingUp.tryLock(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                return false;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        try {
-            if (!currentAsOf.isBefore(moment)) {
-                return true;
-            }
-            Instant started = Instant.now();
-            Map<TopicPartition, Long> ends = committedEnds();
-            if (!awaitProgress(() -> reached(ends), deadline)) {
-                return false;
-            }
-            currentAsOf = started;
-            return true;
-        } catch (Exception e) {
-            log.warn("could not catch the caller directory up: {}", e.toString());
-            return false;
-        } finally {
-            catchingUp.unlock();
-        }
+        return follower.catchUpTo(moment, CATCH_UP_LIMIT);
     }
 
     /** Waits (bounded) until the view has read everything committed when it started. */
     public boolean awaitLoaded(Duration timeout) {
-        return awaitProgress(() -> loaded, System.nanoTime() + timeout.toNanos());
-    }
-
-    private boolean awaitProgress(java.util.function.BooleanSupplier done, long deadlineNanos) {
-        progressLock.lock();
-        try {
-            while (!done.getAsBoolean()) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0 || !running) {
-                    return false;
-                }
-                progressed.awaitNanos(left);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            progressLock.unlock();
-        }
-    }
-
-    private void signalProgress() {
-        progressLock.lock();
-        try {
-            progressed.signalAll();
-        } finally {
-            progressLock.unlock();
-        }
-    }
-
-    private Map<TopicPartition, Long> committedEnds() throws Exception {
-        List<TopicPartition> known = partitions;
-        if (known.isEmpty()) {
-            throw new IllegalStateException("the partitions of " + Topics.EVENTS + " are not known yet");
-        }
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        known.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
-                .forEach((partition, info) -> ends.put(partition, info.offset()));
-        return ends;
-    }
-
-    private boolean reached(Map<TopicPartition, Long> ends) {
-        return !ends.isEmpty() && ends.entrySet().stream().allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue());
-    }
-
-    private void closeConsumer() {
-        KafkaConsumer<String, byte[]> current = consumer;
-        consumer = null;
-        if (current != null) {
-            try {
-                current.close(Duration.ofSeconds(1));
-            } catch (RuntimeException e) {
-                log.debug("closing the caller directory consumer: {}", e.toString());
-            }
-        }
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+        return follower.awaitLoaded(timeout);
     }
 
     @Override
@@ -522,30 +304,13 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
 
     @Override
     public String problem() {
-        if (!loaded) {
-            return problem == null ? "loading" : problem;
-        }
-        long silent = System.nanoTime() - lastPollNanos;
-        return silent > STALE_AFTER.toNanos() ? "has not read the log for " + TimeUnit.NANOSECONDS.toSeconds(silent) + " s" : null;
+        return follower.problem();
     }
 
     @Override
     public synchronized void stop() {
         running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
+        follower.close();
     }
 
     @Override

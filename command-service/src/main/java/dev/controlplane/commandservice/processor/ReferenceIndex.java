@@ -1,6 +1,7 @@
 package dev.controlplane.commandservice.processor;
 
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.kafkasupport.LogFollower;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.Topics;
@@ -15,26 +16,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +54,11 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
      * commands that look something up are answered 503, commands that look nothing up are decided at once.
      */
     static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(1);
-    /** A view whose reader has not completed a poll for this long is reported as not current. */
-    private static final Duration STALE_AFTER = Duration.ofSeconds(10);
-    private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
     /** How long a refusal of a reference waits for commit markers still on their way (see {@link #confirm}). */
     private static final Duration CONFIRM_LIMIT = Duration.ofMillis(250);
     /** Allowance for the clocks of the gateway that stamped a command and of this processor to differ. */
     private static final Duration CLOCK_SKEW = Duration.ofMillis(50);
+    private static final String CHANGELOG = CommandProcessor.CHANGELOG;
 
     private final KafkaSettings kafka;
     private final Set<String> referredKinds;
@@ -77,81 +67,31 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     private final Map<String, Map<String, Set<String>>> referrers = new ConcurrentHashMap<>();
     /** referrer key → kind|path → targets it names, to undo on its next event. */
     private final Map<String, Map<String, Set<String>>> outgoing = new HashMap<>();
-    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    private final Object progress = new Object();
-    private final Object catchingUp = new Object();
-    private volatile Instant currentAsOf = Instant.MIN;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
-    private Admin admin;
-    private volatile List<TopicPartition> partitions = List.of();
-    /** Set once the view has read, at least once, everything committed when it started. */
-    private volatile boolean loaded;
-    private volatile long lastPollNanos = System.nanoTime();
-    private volatile String problem = "starting";
-
-    private static final String CHANGELOG = CommandProcessor.CHANGELOG;
+    private final LogFollower follower;
 
     ReferenceIndex(KafkaSettings kafka) {
         this.kafka = kafka;
         this.referredKinds = ResourceKinds.ALL.stream().flatMap(k -> k.references().stream())
                 .map(Reference::targetKind).collect(Collectors.toUnmodifiableSet());
+        this.follower = new LogFollower("reference-index", kafka.bootstrapServers(), CHANGELOG, this::ensureChangelog, record -> {
+            if (record.value() != null) {
+                apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
+            }
+        });
     }
 
     void start() {
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-        thread = Thread.ofPlatform().name("reference-index").daemon().start(this::run);
-    }
-
-    private KafkaConsumer<String, byte[]> newConsumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(props);
-    }
-
-    /**
-     * Assigns every partition of the changelog, from where the view left off (the beginning the first time).
-     * Right after the topic is created its metadata may list no partitions yet: then this answers false and the
-     * caller tries again, instead of reading nothing for ever.
-     */
-    private boolean assign() {
-        ensureChangelog();
-        List<TopicPartition> found = consumer.partitionsFor(CHANGELOG, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(CHANGELOG, p.partition())).toList();
-        if (found.isEmpty()) {
-            return false;
-        }
-        consumer.assign(found);
-        for (TopicPartition partition : found) {
-            Long position = positions.get(partition);
-            if (position == null) {
-                consumer.seekToBeginning(List.of(partition));
-            } else {
-                consumer.seek(partition, position);
-            }
-        }
-        partitions = found;
-        return true;
+        follower.start();
     }
 
     /** True once the view has read everything that was committed when it started. */
     boolean loaded() {
-        return loaded;
+        return follower.loaded();
     }
 
     /** Null while the view is current; otherwise why not, for {@code /health}. */
     String problem() {
-        if (!loaded) {
-            return problem;
-        }
-        long silent = System.nanoTime() - lastPollNanos;
-        return silent > STALE_AFTER.toNanos() ? "has not read the log for " + TimeUnit.NANOSECONDS.toSeconds(silent) + " s: " + problem : null;
+        return follower.problem();
     }
 
     /**
@@ -160,6 +100,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
      */
     private void ensureChangelog() {
         try {
+            Admin admin = follower.admin();
             if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(CHANGELOG)) {
                 return;
             }
@@ -173,89 +114,6 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not create " + CHANGELOG, e);
-        }
-    }
-
-    /** Reads for as long as the processor runs; a failure is logged and reported, and reading starts over. */
-    private void run() {
-        Map<TopicPartition, Long> startEnds = null;
-        while (running) {
-            try {
-                if (consumer == null) {
-                    consumer = newConsumer();
-                }
-                if (consumer.assignment().isEmpty() && !assign()) {
-                    problem = "waiting for the partitions of " + CHANGELOG;
-                    pause();
-                    continue;
-                }
-                if (startEnds == null) {
-                    startEnds = committedEnds();
-                }
-                poll();
-                if (!loaded && reached(startEnds)) {
-                    loaded = true;
-                    synchronized (progress) {
-                        progress.notifyAll();
-                    }
-                }
-                problem = null;
-            } catch (WakeupException e) {
-                break;
-            } catch (RuntimeException e) {
-                problem = e.toString();
-                log.warn("reference index could not read {}; trying again: {}", CHANGELOG, e.toString());
-                closeConsumer();
-                pause();
-            } catch (Exception e) {
-                problem = e.toString();
-                log.warn("reference index could not ask for the end of {}; trying again: {}", CHANGELOG, e.toString());
-                pause();
-            }
-        }
-        closeConsumer();
-    }
-
-    private void poll() {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            if (record.value() == null) {
-                continue;
-            }
-            try {
-                apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
-            } catch (RuntimeException e) {
-                // One unreadable record must not stop the view: every later decision would wait on it.
-                log.warn("reference index skips the record at {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), e.toString());
-            }
-        }
-        for (TopicPartition partition : consumer.assignment()) {
-            positions.put(partition, consumer.position(partition));
-        }
-        lastPollNanos = System.nanoTime();
-        synchronized (progress) {
-            progress.notifyAll();
-        }
-    }
-
-    private void closeConsumer() {
-        KafkaConsumer<String, byte[]> current = consumer;
-        consumer = null;
-        if (current != null) {
-            try {
-                current.close(Duration.ofSeconds(1));
-            } catch (RuntimeException e) {
-                log.debug("closing the reference index consumer: {}", e.toString());
-            }
-        }
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(RETRY_BACKOFF.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
         }
     }
 
@@ -344,126 +202,32 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
      * answered as it is: a transaction that committed before the command was sent has long written its markers.
      */
     private void confirm(ResourceRef resource, long deadline) {
-        List<TopicPartition> known = partitions;
-        if (known.isEmpty()) {
+        List<TopicPartition> known = follower.partitions();
+        if (known.isEmpty() || System.nanoTime() >= deadline) {
             return;
         }
         int index = Utils.toPositive(Utils.murmur2(resource.key().getBytes(StandardCharsets.UTF_8))) % known.size();
         TopicPartition partition = new TopicPartition(CHANGELOG, index);
-        if (System.nanoTime() >= deadline) {
-            return;
-        }
         try {
-            long written = end(partition, IsolationLevel.READ_UNCOMMITTED);
-            long committed = end(partition, IsolationLevel.READ_COMMITTED);
+            long written = follower.end(partition, IsolationLevel.READ_UNCOMMITTED, CATCH_UP_LIMIT);
+            long committed = follower.end(partition, IsolationLevel.READ_COMMITTED, CATCH_UP_LIMIT);
             while (committed < written && System.nanoTime() < deadline) {
-                synchronized (progress) {
-                    progress.wait(5);
-                }
-                committed = end(partition, IsolationLevel.READ_COMMITTED);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                committed = follower.end(partition, IsolationLevel.READ_COMMITTED, CATCH_UP_LIMIT);
             }
-            synchronized (progress) {
-                while (positions.getOrDefault(partition, 0L) < committed) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0 || !running) {
-                        return;
-                    }
-                    progress.wait(left);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            follower.awaitPosition(partition, committed, deadline);
         } catch (Exception e) {
             log.warn("could not confirm that {} is missing or inactive: {}", resource.key(), e.toString());
         }
     }
 
-    private long end(TopicPartition partition, IsolationLevel isolation) throws Exception {
-        return admin.listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(isolation)).all()
-                .get(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS).get(partition).offset();
-    }
-
     /** True once the view has read everything committed before {@code moment} (waits up to the catch-up limit). */
     boolean catchUpTo(Instant moment) {
-        synchronized (catchingUp) {
-            if (!currentAsOf.isBefore(moment)) {
-                return true;
-            }
-            Instant started = Instant.now();
-            if (catchUp()) {
-                currentAsOf = started;
-                return true;
-            }
-            return false;
-        }
-    }
-
-    private boolean catchUp() {
-        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
-        try {
-            synchronized (progress) {
-                while (!loaded) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0 || !running) {
-                        return false;
-                    }
-                    progress.wait(left);
-                }
-            }
-            Map<TopicPartition, Long> ends = committedEnds();
-            synchronized (progress) {
-                while (!reached(ends)) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0 || !running) {
-                        return false;
-                    }
-                    progress.wait(left);
-                }
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
-            log.warn("could not catch the reference index up: {}", e.toString());
-            return false;
-        }
-    }
-
-    /** The committed end of every changelog partition, as the broker has it now. */
-    private Map<TopicPartition, Long> committedEnds() throws Exception {
-        List<TopicPartition> known = partitions;
-        if (known.isEmpty()) {
-            throw new IllegalStateException("the partitions of " + CHANGELOG + " are not known yet");
-        }
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        known.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
-                .forEach((partition, info) -> ends.put(partition, info.offset()));
-        return ends;
-    }
-
-    private boolean reached(Map<TopicPartition, Long> ends) {
-        return !ends.isEmpty() && ends.entrySet().stream().allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue());
+        return follower.catchUpTo(moment, CATCH_UP_LIMIT);
     }
 
     @Override
     public void close() {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
+        follower.close();
     }
 }
