@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -52,8 +51,6 @@ import tools.jackson.databind.JsonNode;
 class SecretHygieneIT {
 
     private static final WebhookReceiver RECEIVER = new WebhookReceiver();
-    /** Every subscription this class registers: deactivated after it, so later classes see no background deliveries. */
-    private static final List<String> REGISTERED = new CopyOnWriteArrayList<>();
     /** The stored fields that hold a secret's hash or its sealed form: anywhere a reader sees them, only redacted. */
     private static final Set<String> SECRET_FIELDS = Set.of("secret_hash", "key_hash", "secret_sealed", "previous_secret_sealed");
     private static final String REDACTED = "[redacted]";
@@ -63,12 +60,7 @@ class SecretHygieneIT {
 
     @AfterAll
     static void deactivateSubscriptions_thenStopTheReceiver() {
-        Api admin = Api.of(TestSystem.shared());
-        for (String name : REGISTERED) {
-            int status = admin.put("/api/v1/webhooks/" + name, "{\"status\":\"inactive\"}", "If-Match", "*").status();
-            assertThat(status).as("deactivating webhook " + name).isEqualTo(200);
-        }
-        RECEIVER.close();
+        RECEIVER.deactivateSubscriptionsAndClose(Api.of(TestSystem.shared()));
     }
 
     private static String unique(String prefix) {
@@ -106,7 +98,7 @@ class SecretHygieneIT {
         Api.Response hook = api.post("/api/v1/webhooks", "{\"name\":\"" + webhook + "\",\"url\":\"" + RECEIVER.url(path)
                 + "\",\"events\":[\"*\"]}");
         assertThat(hook.status()).as(hook.body()).isEqualTo(201);
-        REGISTERED.add(webhook);
+        RECEIVER.subscribed(webhook);
         String webhookSecret = hook.json().path("secret").asString();
         assertThat(webhookSecret).startsWith("whsec_");
         RECEIVER.script(path).secrets.add(webhookSecret);
@@ -253,7 +245,7 @@ class SecretHygieneIT {
 
         String webhook = unique("retried");
         String webhookBody = "{\"name\":\"" + webhook + "\",\"url\":\"" + RECEIVER.url("/" + webhook) + "\",\"events\":[\"tenant.created\"]}";
-        REGISTERED.add(webhook);
+        RECEIVER.subscribed(webhook);
         String webhookSecret = sameSecretOnRetry("/api/v1/webhooks", webhookBody, "secret");
         assertThat(webhookSecret).startsWith("whsec_");
         assertThat(LogProbe.count(system.bootstrapServers(), Topics.EVENTS, "webhook/" + webhook)).isEqualTo(1);

@@ -119,6 +119,22 @@ final class WebhookReceiver implements AutoCloseable {
         exchange.close();
     }
 
+    /** Subscriptions on the shared system that deliver here: deactivated before the receiver closes. */
+    private final List<String> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    void subscribed(String webhook) {
+        subscriptions.add(webhook);
+    }
+
+    /** Deactivates every subscription that delivers here, so later test classes see no background failures; then closes. */
+    void deactivateSubscriptionsAndClose(Api admin) {
+        for (String name : subscriptions) {
+            int status = admin.put("/api/v1/webhooks/" + name, "{\"status\":\"inactive\"}", "If-Match", "*").status();
+            org.assertj.core.api.Assertions.assertThat(status).as("deactivating webhook " + name).isEqualTo(200);
+        }
+        close();
+    }
+
     @Override
     public void close() {
         server.stop(0);

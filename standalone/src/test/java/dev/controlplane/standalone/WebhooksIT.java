@@ -23,20 +23,13 @@ import tools.jackson.databind.JsonNode;
 class WebhooksIT {
 
     private static final WebhookReceiver RECEIVER = new WebhookReceiver();
-    /** Every subscription this class registers: deactivated after it, so later classes see no background failures. */
-    private static final List<String> REGISTERED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final Standalone system = TestSystem.shared();
     private final Api api = Api.of(system);
 
     @AfterAll
     static void deactivateSubscriptions_thenStopTheReceiver() {
-        Api admin = Api.of(TestSystem.shared());
-        for (String name : REGISTERED) {
-            int status = admin.put("/api/v1/webhooks/" + name, "{\"status\":\"inactive\"}", "If-Match", "*").status();
-            assertThat(status).as("deactivating webhook " + name).isEqualTo(200);
-        }
-        RECEIVER.close();
+        RECEIVER.deactivateSubscriptionsAndClose(Api.of(TestSystem.shared()));
     }
 
     private static String unique(String prefix) {
@@ -58,7 +51,7 @@ class WebhooksIT {
                 + "\",\"events\":[" + filters + "],\"description\":\"test\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         if (api.base().equals(Api.of(TestSystem.shared()).base())) {
-            REGISTERED.add(name);
+            RECEIVER.subscribed(name);
         }
         String secret = created.json().path("secret").asString();
         assertThat(secret).startsWith("whsec_");
