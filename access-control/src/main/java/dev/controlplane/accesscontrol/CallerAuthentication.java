@@ -1,7 +1,6 @@
 package dev.controlplane.accesscontrol;
 
 import dev.controlplane.httpsupport.CallerIdentity;
-import java.util.List;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
@@ -33,9 +32,5 @@ final class CallerAuthentication extends AbstractAuthenticationToken {
     @Override
     public String getName() {
         return caller.identity();
-    }
-
-    static List<String> scopes(CallerAuthentication authentication) {
-        return List.copyOf(authentication.caller().scopes());
     }
 }

@@ -292,11 +292,6 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
         return follower.catchUpTo(moment, CATCH_UP_LIMIT);
     }
 
-    /** Waits (bounded) until the view has read everything committed when it started. */
-    public boolean awaitLoaded(Duration timeout) {
-        return follower.awaitLoaded(timeout);
-    }
-
     @Override
     public String name() {
         return "caller-directory";

@@ -234,10 +234,6 @@ public final class LogFollower implements AutoCloseable {
         }
     }
 
-    public boolean awaitLoaded(Duration timeout) {
-        return await(() -> loaded, System.nanoTime() + timeout.toNanos());
-    }
-
     /** Waits until this view has read {@code partition} up to {@code offset}, or the deadline passes. */
     public boolean awaitPosition(TopicPartition partition, long offset, long deadlineNanos) {
         return await(() -> positions.getOrDefault(partition, 0L) >= offset, deadlineNanos);
