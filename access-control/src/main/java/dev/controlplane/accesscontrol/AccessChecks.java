@@ -112,7 +112,15 @@ public final class AccessChecks {
 
     /** 403 unless the caller may read resources of {@code collection} (a command's outcome shows its resource). */
     public void requireRead(HttpServletRequest request, String collection) {
-        AccessRules.Scoped rule = AccessRules.read(collection);
+        require(request, AccessRules.read(collection));
+    }
+
+    /** 403 unless the caller may read everything ({@code admin:read}): for an outcome that names no resource. */
+    public void requireReadAll(HttpServletRequest request) {
+        require(request, new AccessRules.Scoped(Scopes.ADMIN_READ, Set.of(Scopes.ADMIN)));
+    }
+
+    private void require(HttpServletRequest request, AccessRules.Scoped rule) {
         CallerIdentity caller = Caller.identity(request);
         if (!rule.grantedBy(caller.scopes())) {
             throw forbidden(request, caller, "this call needs the scope " + rule.scope());

@@ -66,7 +66,7 @@ public final class CallerDirectory implements SmartLifecycle, ViewHealth, Tenant
 
     public CallerDirectory(KafkaSettings kafka) {
         this.kafka = kafka;
-        this.follower = new LogFollower("caller-directory", kafka.bootstrapServers(), Topics.EVENTS, () -> { }, record -> {
+        this.follower = new LogFollower("caller-directory", kafka, Topics.EVENTS, () -> { }, record -> {
             String key = record.key();
             int slash = key == null ? -1 : key.indexOf('/');
             String kind = slash < 0 ? null : key.substring(0, slash);

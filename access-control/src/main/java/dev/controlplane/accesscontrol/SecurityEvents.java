@@ -1,5 +1,6 @@
 package dev.controlplane.accesscontrol;
 
+import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.SecurityEvent;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -115,15 +113,8 @@ final class SecurityEvents implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // A broker that is away must not hold a request (or the shutdown) for the default minute.
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(props);
+        producer = KafkaClients.producer(kafka, java.util.Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000));
         flusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("security-events").daemon().factory());
         long period = Math.max(100, Math.min(1_000, window.toMillis() / 4));
         flusher.scheduleWithFixedDelay(() -> {

@@ -17,7 +17,7 @@ class AccessProblemsTest {
 
     private final FailedAuthentications failures = new FailedAuthentications(() -> 5, Duration.ofMinutes(30), Duration.ofHours(2), Clock.systemUTC());
     private final AccessProblems problems = new AccessProblems(failures,
-            new SecurityEvents(new KafkaSettings("localhost:1", 1, (short) 1, Duration.ofDays(1), Duration.ofHours(1)), Duration.ofMinutes(1), Clock.systemUTC()),
+            new SecurityEvents(KafkaSettings.singleBroker("localhost:1", 1), Duration.ofMinutes(1), Clock.systemUTC()),
             new SimpleMeterRegistry());
 
     @Test

@@ -50,7 +50,7 @@ final class RestoreBenchmark {
     static void run(int resources) throws Exception {
         Path dir = Files.createTempDirectory("admin-restore-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
-            KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), 6, (short) 1, Duration.ofDays(7), Duration.ofHours(6));
+            KafkaSettings kafka = KafkaSettings.singleBroker(broker.bootstrapServers(), 6);
             TopicProvisioner.ensureTopics(kafka);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(CHANGELOG, 6, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
@@ -63,7 +63,7 @@ final class RestoreBenchmark {
             System.out.printf("  raw read of the changelog (baseline):       %6.1f s%n", raw / 1e9);
 
             ProcessorSettings settings = new ProcessorSettings(dir.resolve("processor").toString(), Duration.ofMillis(10),
-                    Duration.ofMillis(5), 1);
+                    Duration.ofMillis(5), 1, Duration.ofHours(24), org.springframework.util.unit.DataSize.ofKilobytes(512), 0);
             CommandProcessor newOwner = new CommandProcessor(kafka, settings);
             long restore = timeToServe(newOwner);
             long referencesReady = timeToReferences(newOwner, restore);
@@ -86,7 +86,7 @@ final class RestoreBenchmark {
         }
     }
 
-    /** One StoredResource per resource, as the processor writes it after a create: ~0.6 KB each. */
+    /** One StoredResource per resource, as the processor writes it after a create: ~0.2 KB each. */
     private static long fillChangelog(String bootstrap, int resources) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -101,10 +101,7 @@ final class RestoreBenchmark {
                 String name = "tenant-" + i;
                 String data = "{\"name\":\"" + name + "\",\"display_name\":\"Tenant number " + i + "\",\"cluster\":\"main\","
                         + "\"status\":\"active\",\"created_at\":\"2026-11-22T00:00:00Z\"}";
-                byte[] value = ("{\"sequence\":1,\"data\":" + data + ",\"recent\":[{\"command_id\":\"" + UUID.randomUUID()
-                        + "\",\"request_hash\":\"0123456789abcdef0123456789abcdef\",\"command_type\":\"tenant.create\","
-                        + "\"version\":1,\"data\":" + data + ",\"decided_at\":\"" + Instant.now() + "\"}]}")
-                        .getBytes(StandardCharsets.UTF_8);
+                byte[] value = ("{\"sequence\":1,\"data\":" + data + "}").getBytes(StandardCharsets.UTF_8);
                 bytes += value.length;
                 producer.send(new ProducerRecord<>(CHANGELOG, "tenant/" + name, value));
             }

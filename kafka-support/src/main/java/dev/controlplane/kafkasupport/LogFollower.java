@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -13,7 +12,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,8 +20,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +44,7 @@ public final class LogFollower implements AutoCloseable {
 
     private final String name;
     private final String topic;
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final Runnable beforeAssign;
     private final Consumer<ConsumerRecord<String, byte[]>> apply;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
@@ -69,17 +65,17 @@ public final class LogFollower implements AutoCloseable {
      * @param beforeAssign run before the partitions are looked up (it may create the topic); a failure is retried
      * @param apply        applies one record, on the follower's thread; an exception skips that record (logged)
      */
-    public LogFollower(String name, String bootstrapServers, String topic, Runnable beforeAssign,
+    public LogFollower(String name, KafkaSettings kafka, String topic, Runnable beforeAssign,
                        Consumer<ConsumerRecord<String, byte[]>> apply) {
         this.name = name;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.topic = topic;
         this.beforeAssign = beforeAssign;
         this.apply = apply;
     }
 
     public synchronized void start() {
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        admin = KafkaClients.admin(kafka, Map.of());
         running = true;
         thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
@@ -109,17 +105,8 @@ public final class LogFollower implements AutoCloseable {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // Reading must never create the topic (with a broker's defaults instead of the topic's own settings).
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         // Someone waits on every record this view has not read yet: return from a fetch as soon as anything is there.
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(props);
+        return KafkaClients.consumer(kafka, null, Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
     }
 
     private void run() {

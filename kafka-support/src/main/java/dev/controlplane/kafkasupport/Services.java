@@ -19,6 +19,10 @@ public final class Services {
             // Bodies are JSON whatever the content type says; they must not be parsed as forms.
             Map.entry("spring.mvc.formcontent.filter.enabled", "false"),
             Map.entry("server.error.include-stacktrace", "never"),
+            // On stop, requests in flight get their answers before the gateway and the processor stop (their phases
+            // are below the web server's): a write whose command is on the log is never answered "nothing changed".
+            Map.entry("server.shutdown", "graceful"),
+            Map.entry("spring.lifecycle.timeout-per-shutdown-phase", "15s"),
             // An oversized bearer token reaches authentication (and its 401 problem) instead of Tomcat's error page.
             Map.entry("server.max-http-request-header-size", "64KB"),
             // Prometheus metrics at /metrics, as seed 000 has them; no other actuator endpoint is exposed.

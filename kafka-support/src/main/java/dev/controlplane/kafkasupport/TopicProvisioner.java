@@ -3,7 +3,6 @@ package dev.controlplane.kafkasupport;
 import dev.controlplane.schemas.Topics;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -18,7 +17,9 @@ public final class TopicProvisioner {
     }
 
     public static void ensureTopics(KafkaSettings settings) {
-        KafkaAdmin admin = new KafkaAdmin(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+        Map<String, Object> connection = new java.util.HashMap<>();
+        KafkaClients.connection(settings).forEach((k, v) -> connection.put(String.valueOf(k), v));
+        KafkaAdmin admin = new KafkaAdmin(connection);
         admin.setModifyTopicConfigs(true);
         admin.createOrModifyTopics(topics(settings).toArray(NewTopic[]::new));
     }
@@ -28,10 +29,12 @@ public final class TopicProvisioner {
                 topic(Topics.COMMANDS, settings)
                         .config("retention.ms", String.valueOf(settings.commandRetention().toMillis()))
                         .build(),
+                topic(Topics.IDEMPOTENT_COMMANDS, settings)
+                        .config("retention.ms", String.valueOf(settings.commandRetention().toMillis()))
+                        .build(),
                 topic(Topics.EVENTS, settings)
                         .config("retention.ms", "-1")
                         .config("retention.bytes", "-1")
-                        .config("min.insync.replicas", minIsr(settings))
                         .build(),
                 topic(Topics.COMMAND_RESULTS, settings)
                         .config("retention.ms", String.valueOf(settings.resultRetention().toMillis()))
@@ -41,11 +44,9 @@ public final class TopicProvisioner {
                         .build());
     }
 
+    /** An acknowledged command, event or result must survive a broker: every topic needs the same in-sync copies. */
     private static TopicBuilder topic(String name, KafkaSettings settings) {
-        return TopicBuilder.name(name).partitions(settings.partitions()).replicas(settings.replicationFactor());
-    }
-
-    private static String minIsr(KafkaSettings settings) {
-        return String.valueOf(Math.max(1, settings.replicationFactor() - 1));
+        return TopicBuilder.name(name).partitions(settings.partitions()).replicas(settings.replicationFactor())
+                .config("min.insync.replicas", String.valueOf(settings.minInsyncReplicas()));
     }
 }

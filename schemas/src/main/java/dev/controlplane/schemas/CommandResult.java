@@ -28,6 +28,11 @@ public record CommandResult(
 
     public enum Outcome { accepted, rejected }
 
+    /** The same outcome, answering another request: a retry gets its first request's answer under its own id. */
+    public CommandResult answering(UUID otherCommand) {
+        return new CommandResult(otherCommand, schemaVersion, commandType, resource, outcome, version, data, problem, decidedAt);
+    }
+
     public boolean accepted() {
         return outcome == Outcome.accepted;
     }

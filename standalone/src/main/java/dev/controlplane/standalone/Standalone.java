@@ -65,6 +65,11 @@ public final class Standalone implements AutoCloseable {
         try {
             Map<String, Object> defaults = new HashMap<>(Services.DEFAULTS);
             defaults.put("admin.kafka.bootstrap-servers", bootstrapServers);
+            if (broker != null) {
+                // One embedded broker holds one copy; an external cluster gets the safe defaults (3 copies, 2 in sync).
+                defaults.put("admin.kafka.replication-factor", "1");
+                defaults.put("admin.kafka.min-insync-replicas", "1");
+            }
             defaults.put("admin.auth.token", token);
             defaults.put("admin.auth.cursor-secret", cursorSecret);
             defaults.put("admin.auth.secret-key", secretKey);

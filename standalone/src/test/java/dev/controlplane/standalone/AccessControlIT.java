@@ -261,6 +261,7 @@ class AccessControlIT {
     private ConfigurableApplicationContext startReplica(List<ConfigurableApplicationContext> started, boolean authenticated) {
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--admin.kafka.bootstrap-servers=" + system.bootstrapServers(),
+                "--admin.kafka.replication-factor=1", "--admin.kafka.min-insync-replicas=1",
                 "--admin.query.projector-enabled=false",
                 "--admin.query.read-model-url=jdbc:sqlite:" + system.dataDir().resolve("read-model.db"),
                 "--admin.query.audit-url=jdbc:sqlite:" + system.dataDir().resolve("audit.db")));

@@ -40,7 +40,7 @@ class LogFollowerIT {
         AtomicBoolean topicWanted = new AtomicBoolean(false);
         Set<String> applied = ConcurrentHashMap.newKeySet();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, system.bootstrapServers()));
-             LogFollower follower = new LogFollower("test-follower", system.bootstrapServers(), topic, () -> {
+             LogFollower follower = new LogFollower("test-follower", dev.controlplane.kafkasupport.KafkaSettings.singleBroker(system.bootstrapServers(), 6), topic, () -> {
                  if (topicWanted.get()) {
                      createIfMissing(admin, topic);
                  }

@@ -43,7 +43,7 @@ class ProjectionReplayIT {
             ResourceReadModel replayReadModel = new ResourceReadModel(liveReadModel);
             AuditStore replayAudit = new AuditStore(liveAudit);
             ResourceReadModel fresh = new ResourceReadModel(rebuilt);
-            KafkaSettings kafka = new KafkaSettings(system.bootstrapServers(), 6, (short) 1, Duration.ofDays(7), Duration.ofHours(6));
+            KafkaSettings kafka = KafkaSettings.singleBroker(system.bootstrapServers(), 6);
             List<EventProjector> replays = List.of(
                     new EventProjector("replay-rm-" + name, kafka, replayReadModel::apply),
                     new EventProjector("replay-audit-" + name, kafka, replayAudit::append),

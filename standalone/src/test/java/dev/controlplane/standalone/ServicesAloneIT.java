@@ -31,6 +31,7 @@ class ServicesAloneIT {
         List<ConfigurableApplicationContext> services = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
             String[] common = {"--server.port=0", "--admin.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                    "--admin.kafka.replication-factor=1", "--admin.kafka.min-insync-replicas=1",
                     "--admin.auth.token=" + TestSystem.TOKEN, "--admin.auth.cursor-secret=shared-cursor-secret",
                     "--admin.auth.secret-key=shared-secret-key",
                     "--admin.webhooks.secret-key=" + SecretBox.newKey()};

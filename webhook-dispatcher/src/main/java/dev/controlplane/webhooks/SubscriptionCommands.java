@@ -1,7 +1,9 @@
 package dev.controlplane.webhooks;
 
+import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.schemas.CommandEnvelope;
+import dev.controlplane.schemas.CommandIds;
 import dev.controlplane.schemas.CommandTypes;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ExpectedVersion;
@@ -32,23 +34,19 @@ final class SubscriptionCommands implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     SubscriptionCommands(KafkaSettings kafka) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 0),
-                new StringSerializer(), new ByteArraySerializer());
+        this.producer = KafkaClients.producer(kafka, Map.of());
     }
 
     /** Sends the command that deactivates {@code subscription}; the same reason at the same version is one command. */
     void disable(DeliveryStore.Subscription subscription, String reason) throws Exception {
         ResourceRef resource = new ResourceRef(ResourceKinds.WEBHOOK.name(), subscription.name());
-        UUID id = UUID.nameUUIDFromBytes((resource.key() + "@" + subscription.version() + " disable").getBytes(StandardCharsets.UTF_8));
-        CommandEnvelope command = new CommandEnvelope(id, CommandTypes.of(resource.kind(), CommandTypes.UPDATE),
+        // One idempotency key per (subscription, version): two dispatchers disabling it at once make one command.
+        String key = ACTOR + " disable " + resource.key() + "@" + subscription.version();
+        CommandEnvelope command = new CommandEnvelope(CommandIds.next(), CommandTypes.of(resource.kind(), CommandTypes.UPDATE),
                 CommandEnvelope.CURRENT_SCHEMA_VERSION, resource, ExpectedVersion.ANY, ACTOR,
                 new RequestContext("webhook-disabled: " + reason, null, ACTOR), Instant.now(), "disable-" + subscription.version(),
-                Envelopes.MAPPER.createObjectNode().put("status", "inactive"), null);
-        producer.send(new ProducerRecord<>(Topics.COMMANDS, resource.key(), Envelopes.write(command))).get(30, TimeUnit.SECONDS);
+                Envelopes.MAPPER.createObjectNode().put("status", "inactive"), null, key);
+        producer.send(new ProducerRecord<>(command.topic(), command.partitionKey(), Envelopes.write(command))).get(30, TimeUnit.SECONDS);
     }
 
     @Override

@@ -65,8 +65,8 @@ class ApiKeysWriteController {
     @PostMapping("/api/v1/api-keys")
     ResponseEntity<byte[]> add(HttpServletRequest request) {
         JsonNode body = checked(NEW_KEY, JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES));
-        UUID id = CommandFactory.id(request);
-        String secret = secrets.apiKey(id, body.path("name").asString());
+        CommandFactory.Ids id = CommandFactory.ids(request);
+        String secret = secrets.apiKey(id.secretSeed(), body.path("name").asString());
         ObjectNode key = ((ObjectNode) body).deepCopy();
         key.put(ResourceKind.ITEM_SECRET_HASH, TokenSecrets.hash(secret));
         key.put("masked", TokenSecrets.mask(secret));
@@ -84,7 +84,7 @@ class ApiKeysWriteController {
                                  HttpServletRequest request) {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         JsonNode patch = checked(KEY_PATCH, JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES));
-        return item(request, CommandFactory.id(request), CommandTypes.PATCH_ITEM, expected, name, (ObjectNode) patch,
+        return item(request, CommandFactory.ids(request), CommandTypes.PATCH_ITEM, expected, name, (ObjectNode) patch,
                 decided -> JsonResponses.json(200, decided.headers(), view(find(decided.body(), name))));
     }
 
@@ -92,7 +92,7 @@ class ApiKeysWriteController {
     ResponseEntity<byte[]> delete(@PathVariable String name, @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                   HttpServletRequest request) {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
-        return item(request, CommandFactory.id(request), CommandTypes.REMOVE_ITEM, expected, name, null,
+        return item(request, CommandFactory.ids(request), CommandTypes.REMOVE_ITEM, expected, name, null,
                 decided -> ResponseEntity.noContent().headers(decided.headers()).build());
     }
 
@@ -105,7 +105,7 @@ class ApiKeysWriteController {
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         JsonNode body = checked(REPLACEMENT, JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES));
         Map<String, String> generated = new HashMap<>();
-        UUID id = CommandFactory.id(request);
+        CommandFactory.Ids id = CommandFactory.ids(request);
         ObjectNode payload = JSON.objectNode();
         var keys = payload.putArray("keys");
         for (JsonNode item : body.get("items")) {
@@ -114,7 +114,7 @@ class ApiKeysWriteController {
             if (item.has("description")) {
                 key.set("description", item.get("description"));
             }
-            String secret = item.has("key") ? item.get("key").asString() : secrets.apiKey(id, item.path("name").asString());
+            String secret = item.has("key") ? item.get("key").asString() : secrets.apiKey(id.secretSeed(), item.path("name").asString());
             key.put(ResourceKind.ITEM_SECRET_HASH, TokenSecrets.hash(secret));
             key.put("masked", TokenSecrets.mask(secret));
             if (!item.has("key")) {
@@ -139,7 +139,7 @@ class ApiKeysWriteController {
         });
     }
 
-    private ResponseEntity<byte[]> item(HttpServletRequest request, UUID id, String verb, ExpectedVersion expected, String name,
+    private ResponseEntity<byte[]> item(HttpServletRequest request, CommandFactory.Ids id, String verb, ExpectedVersion expected, String name,
                                         ObjectNode value, Function<CommandRunner.Decided, ResponseEntity<byte[]>> written) {
         if (!ResourceKind.NAME.matcher(name).matches()) {
             throw ApiException.notFound("no API key " + name);

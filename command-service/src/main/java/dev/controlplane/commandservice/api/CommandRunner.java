@@ -48,17 +48,19 @@ class CommandRunner {
         try {
             result = gateway.send(command).get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            HttpHeaders headers = new HttpHeaders();
-            String statusUrl = "/api/v1/commands/" + command.id();
-            headers.add(HttpHeaders.LOCATION, statusUrl);
-            headers.add(HttpHeaders.RETRY_AFTER, "1");
-            return JsonResponses.json(202, headers, Map.of("id", command.id(), "status", "pending", "status_url", statusUrl));
+            return accepted(command);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a decision", e);
         } catch (ExecutionException e) {
-            throw new ApiException(Problem.of("unavailable", "Service unavailable", 503,
-                    "the command could not be sent to the log; nothing was changed"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
+            if (e.getCause() instanceof CommandGateway.StillPending) {
+                return accepted(command);
+            }
+            boolean maybeWritten = !(e.getCause() instanceof CommandGateway.NotSent notSent) || notSent.maybeWritten();
+            String statusUrl = statusUrl(command);
+            throw new ApiException(Problem.of("unavailable", "Service unavailable", 503, maybeWritten
+                    ? "the command may not have reached the log; " + statusUrl + " tells whether it was decided (retry with the same Idempotency-Key to be safe)"
+                    : "the command could not be sent to the log; nothing was changed"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
         }
         if (!result.accepted()) {
             Problem problem = result.problem();
@@ -80,6 +82,19 @@ class CommandRunner {
             body = body.deepCopy().put(kind.secret().answerField(), secret);
         }
         return written.apply(new Decided(result, body, headers, created));
+    }
+
+    private static String statusUrl(CommandEnvelope command) {
+        return "/api/v1/commands/" + command.id();
+    }
+
+    /** 202: the command is on the log and will be decided; its outcome is at the status URL. */
+    private static ResponseEntity<byte[]> accepted(CommandEnvelope command) {
+        HttpHeaders headers = new HttpHeaders();
+        String statusUrl = statusUrl(command);
+        headers.add(HttpHeaders.LOCATION, statusUrl);
+        headers.add(HttpHeaders.RETRY_AFTER, "1");
+        return JsonResponses.json(202, headers, Map.of("id", command.id(), "status", "pending", "status_url", statusUrl));
     }
 
     static void requireValid(ResourceKind.Validated valid) {

@@ -2,6 +2,7 @@ package dev.controlplane.commandservice.api;
 
 import dev.controlplane.accesscontrol.AccessChecks;
 import dev.controlplane.commandservice.gateway.CommandGateway;
+import dev.controlplane.commandservice.gateway.ResultLookup;
 import dev.controlplane.commandservice.gateway.GatewaySettings;
 import dev.controlplane.httpsupport.ApiException;
 import dev.controlplane.httpsupport.Collections;
@@ -70,16 +71,16 @@ class ResourceWriteController {
         ResourceRef resource = new ResourceRef(kind.name(), valid.name());
         ObjectNode payload = valid.payload();
         access.requireGrantable(request, kind.name(), valid.name(), payload);
-        UUID id = CommandFactory.id(request);
+        CommandFactory.Ids id = CommandFactory.ids(request);
         String secret = switch (kind.secret()) {
             case SecretHandling.IssuedOnce issued -> {
-                String token = secrets.token(id, valid.name());
+                String token = secrets.token(id.secretSeed(), valid.name());
                 payload.put(SecretHandling.IssuedOnce.HASH, TokenSecrets.hash(token));
                 yield token;
             }
             case SecretHandling.Sealed sealed -> {
                 webhookSecrets.checkTarget(payload);
-                yield webhookSecrets.newSecret(payload, secrets.webhookSecret(id, valid.name()));
+                yield webhookSecrets.newSecret(payload, secrets.webhookSecret(id.secretSeed(), valid.name()));
             }
             case SecretHandling.ItemSecrets items -> null;
             case SecretHandling.None none -> null;
@@ -132,8 +133,8 @@ class ResourceWriteController {
         ResourceKind kind = ResourceKinds.WEBHOOK;
         ExpectedVersion expected = Preconditions.ifMatch(ifMatch);
         ObjectNode payload = JsonNodeFactory.instance.objectNode();
-        UUID id = CommandFactory.id(request);
-        String secret = webhookSecrets.rotation(payload, secrets.webhookSecret(id, name));
+        CommandFactory.Ids id = CommandFactory.ids(request);
+        String secret = webhookSecrets.rotation(payload, secrets.webhookSecret(id.secretSeed(), name));
         ResourceRef resource = new ResourceRef(kind.name(), name);
         return runner.decide(kind, CommandFactory.command(request, id, CommandTypes.PATCH, resource, expected, payload, false), null,
                 decided -> JsonResponses.json(200, decided.headers(), decided.body().deepCopy().put("secret", secret)));
@@ -147,19 +148,21 @@ class ResourceWriteController {
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no command " + id);
         }
-        return gateway.result(commandId)
-                .map(result -> {
-                    // The outcome shows the resource: only a caller who may read it sees it.
+        return switch (gateway.status(commandId).orElseThrow(() ->
+                ApiException.notFound("no command " + id + " is known (results are kept for a limited time)"))) {
+            case ResultLookup.Decided decided -> {
+                CommandResult result = decided.result();
+                // The outcome shows the resource: only a caller who may read it sees it.
+                if (result.resource() != null) {
                     ResourceKinds.byName(result.resource().kind()).ifPresent(kind -> access.requireRead(request, kind.collection()));
                     access.requireVisible(request, result.resource().kind(), result.resource().name(), null);
-                    return JsonResponses.json(200, new HttpHeaders(), describe(result));
-                })
-                .orElseGet(() -> {
-                    if (gateway.isPending(commandId)) {
-                        return JsonResponses.json(200, new HttpHeaders(), Map.of("id", commandId, "status", "pending"));
-                    }
-                    throw ApiException.notFound("no command " + id + " is known (results are kept for a limited time)");
-                });
+                } else {
+                    access.requireReadAll(request);
+                }
+                yield JsonResponses.json(200, new HttpHeaders(), describe(result));
+            }
+            case ResultLookup.Pending p -> JsonResponses.json(200, new HttpHeaders(), Map.of("id", commandId, "status", "pending"));
+        };
     }
 
     private static Map<String, Object> describe(CommandResult result) {

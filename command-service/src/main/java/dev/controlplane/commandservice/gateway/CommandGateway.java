@@ -1,5 +1,6 @@
 package dev.controlplane.commandservice.gateway;
 
+import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.kafkasupport.TopicProvisioner;
 import dev.controlplane.schemas.CommandEnvelope;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,30 +21,53 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Puts commands on the log and hands each caller its own result. Every instance reads all result partitions,
- * so any instance can answer for any command; a retried command id joins the first caller's wait.
+ * Puts commands on the log and hands each caller its own result. Every instance reads all result partitions, so
+ * any instance can answer for any recent command, and finds an older one on the log by its id ({@link ResultLookup}).
  */
 public final class CommandGateway implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CommandGateway.class);
 
+    /** The command is on the log but this instance stops before its result arrives: the caller answers 202. */
+    public static final class StillPending extends RuntimeException {
+        StillPending() {
+            super("the command is on the log; its result is not known yet", null, false, false);
+        }
+    }
+
+    /**
+     * The send failed. {@code maybeWritten} when the producer gave up after handing the record to the broker (a
+     * timeout): it may still be on the log, so the caller must not be told nothing changed.
+     */
+    public static final class NotSent extends RuntimeException {
+        private final boolean maybeWritten;
+
+        NotSent(Throwable cause, boolean maybeWritten) {
+            super(cause.toString(), cause, false, false);
+            this.maybeWritten = maybeWritten;
+        }
+
+        public boolean maybeWritten() {
+            return maybeWritten;
+        }
+    }
+
+    private record Pending(CompletableFuture<CommandResult> future, java.util.concurrent.atomic.AtomicBoolean onLog) {
+    }
+
     private final KafkaSettings kafka;
     private final GatewaySettings settings;
-    private final Map<UUID, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
+    private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
     private final RecentResults recent;
+    private final ResultLookup lookup;
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running;
@@ -54,52 +77,71 @@ public final class CommandGateway implements SmartLifecycle {
         this.kafka = kafka;
         this.settings = settings;
         this.recent = new RecentResults(settings.resultMemory());
+        this.lookup = new ResultLookup(kafka);
+    }
+
+    /** Starts before and stops after the web server, so requests in flight at a stop still get their results. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
     /**
-     * Sends a command and returns the future of its result. A retry is always sent: only the processor can tell a
-     * true retry (answered from its first decision) from a reused idempotency key (refused). The future is not
-     * bounded here: callers wait as long as they choose and the result is remembered for later lookups.
+     * Sends a command and returns the future of its result. The future is not bounded here: callers wait as long as
+     * they choose, and the result is remembered for later lookups. It fails with {@link NotSent} or, when this
+     * instance stops first, {@link StillPending}.
      */
     public CompletableFuture<CommandResult> send(CommandEnvelope command) {
-        CompletableFuture<CommandResult> created = new CompletableFuture<>();
-        CompletableFuture<CommandResult> existing = pending.putIfAbsent(command.id(), created);
-        if (existing != null) {
-            return existing;
-        }
+        Pending created = new Pending(new CompletableFuture<>(), new java.util.concurrent.atomic.AtomicBoolean());
+        pending.put(command.id(), created);
         try {
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, command.resource().key(), Envelopes.write(command)),
+            producer.send(new ProducerRecord<>(command.topic(), command.partitionKey(), Envelopes.write(command)),
                     (metadata, error) -> {
                         if (error != null) {
-                            fail(command, created, error);
+                            fail(command, created, new NotSent(error, true));
+                        } else {
+                            created.onLog().set(true);
                         }
                     });
         } catch (RuntimeException e) {
             // send() itself throws when the producer cannot even buffer the record (metadata or buffer timeouts).
-            fail(command, created, e);
+            fail(command, created, new NotSent(e, false));
         }
-        return created;
+        return created.future();
     }
 
-    private void fail(CommandEnvelope command, CompletableFuture<CommandResult> future, Throwable error) {
-        pending.remove(command.id(), future);
-        future.completeExceptionally(error);
+    private void fail(CommandEnvelope command, Pending sent, RuntimeException error) {
+        pending.remove(command.id(), sent);
+        sent.future().completeExceptionally(error);
     }
 
-    /** A result seen on the log, or empty if it is unknown, still pending, or older than this instance remembers. */
-    public Optional<CommandResult> result(UUID commandId) {
-        return Optional.ofNullable(recent.get(commandId));
-    }
-
-    public boolean isPending(UUID commandId) {
-        return pending.containsKey(commandId);
+    /**
+     * What is known of a command: its result, or that it is on the log undecided; empty if the log has neither
+     * (unknown, or older than the topics keep).
+     */
+    public Optional<ResultLookup.Found> status(UUID commandId) {
+        CommandResult known = recent.get(commandId);
+        if (known != null) {
+            return Optional.of(new ResultLookup.Decided(known));
+        }
+        Pending own = pending.get(commandId);
+        if (own != null && own.onLog().get()) {
+            return Optional.of(new ResultLookup.Pending());
+        }
+        Optional<ResultLookup.Found> found = lookup.find(commandId);
+        found.ifPresent(f -> {
+            if (f instanceof ResultLookup.Decided d) {
+                recent.put(d.result());
+            }
+        });
+        return found;
     }
 
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
-        producer = new KafkaProducer<>(producerProperties());
-        consumer = new KafkaConsumer<>(consumerProperties());
+        producer = KafkaClients.producer(kafka, Map.of());
+        consumer = KafkaClients.consumer(kafka, null, Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
@@ -132,9 +174,9 @@ public final class CommandGateway implements SmartLifecycle {
                         continue;
                     }
                     recent.put(result);
-                    CompletableFuture<CommandResult> waiting = pending.remove(result.commandId());
+                    Pending waiting = pending.remove(result.commandId());
                     if (waiting != null) {
-                        waiting.complete(result);
+                        waiting.future().complete(result);
                     }
                 }
             }
@@ -143,29 +185,6 @@ public final class CommandGateway implements SmartLifecycle {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
-    }
-
-    private Properties producerProperties() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        // Kafka 4's default linger of 5 ms adds ~11 ms to every round trip (shared/MEASURED.md).
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return props;
-    }
-
-    private Properties consumerProperties() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return props;
     }
 
     @Override
@@ -184,7 +203,11 @@ public final class CommandGateway implements SmartLifecycle {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
-        pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("shutting down")));
+        // After the producer's close every send has either reached the log or failed.
+        pending.values().forEach(p -> p.future().completeExceptionally(p.onLog().get() ? new StillPending()
+                : new NotSent(new IllegalStateException("shutting down"), true)));
+        pending.clear();
+        lookup.close();
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.controlplane.commandservice.decision.ResourceCommand;
 import dev.controlplane.commandservice.decision.ResourceDecider;
 import dev.controlplane.commandservice.decision.ResourceEvent;
 import dev.controlplane.commandservice.decision.ResourceState;
-import dev.controlplane.commandservice.processor.StoredResource.RecentCommand;
 import dev.controlplane.schemas.CommandEnvelope;
 import dev.controlplane.schemas.CommandResult;
 import dev.controlplane.schemas.CommandResult.Outcome;
@@ -14,7 +13,6 @@ import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +23,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The generic step around a kind's decision: answer retries from memory, turn the envelope into a command,
+ * The generic step around a kind's decision: answer a retry with its first outcome, turn the envelope into a command,
  * decide, and wrap the events and the result in envelopes. No Kafka type appears here, so it is tested directly.
  */
 final class CommandHandler {
 
-    /** How long an accepted command id is remembered for idempotent retries (also bounded by count). */
-    static final Duration RECENT_WINDOW = Duration.ofHours(24);
-
-    /** The new state (null when unchanged), the events to append, and the caller's answer. */
-    record Handled(StoredResource next, List<EventEnvelope> events, CommandResult result) {
+    /**
+     * The new state (null when unchanged), the events to append, the caller's answer, and whether that answer is to
+     * be remembered for retries with the command's idempotency key.
+     */
+    record Handled(StoredResource next, List<EventEnvelope> events, CommandResult result, boolean remember) {
     }
 
     private final Supplier<UUID> ids;
@@ -45,15 +43,13 @@ final class CommandHandler {
         this.references = references;
     }
 
-    Handled handle(CommandEnvelope command, StoredResource stored, Instant now) {
-        Optional<RecentCommand> earlier = stored == null ? Optional.empty()
-                : stored.recent().stream().filter(r -> r.commandId().equals(command.id())).findFirst();
-        if (earlier.isPresent()) {
-            RecentCommand first = earlier.get();
-            if (first.requestHash() != null && !first.requestHash().equals(command.requestHash())) {
-                return rejected(command, Rejections.idempotencyKeyReused(), now);
-            }
-            return new Handled(null, List.of(), accepted(command, first.version(), first.data(), now));
+    /**
+     * @param earlier the outcome of the first command with this command's idempotency key, if there was one: the
+     *                claim stage has already made sure it was the same request on the same resource
+     */
+    Handled handle(CommandEnvelope command, StoredResource stored, CommandResult earlier, Instant now) {
+        if (earlier != null) {
+            return new Handled(null, List.of(), earlier.answering(command.id()), false);
         }
         Optional<ResourceKind> kind = ResourceKinds.byName(command.resource().kind());
         if (kind.isEmpty()) {
@@ -111,17 +107,8 @@ final class CommandHandler {
                     EventEnvelope.CURRENT_SCHEMA_VERSION, command.resource(), state.sequence(), command.id(),
                     command.actor(), command.request(), now, event.data(), event.changes()));
         }
-        List<RecentCommand> recent = new ArrayList<>(StoredResource.RECENT_LIMIT);
-        recent.add(new RecentCommand(command.id(), command.requestHash(), command.type(), state.sequence(), state.data(), now));
-        if (stored != null) {
-            Instant horizon = now.minus(RECENT_WINDOW);
-            stored.recent().stream()
-                    .filter(r -> r.decidedAt().isAfter(horizon))
-                    .limit(StoredResource.RECENT_LIMIT - 1)
-                    .forEach(recent::add);
-        }
-        StoredResource next = new StoredResource(state.sequence(), state.data(), recent);
-        return new Handled(next, events, accepted(command, state.sequence(), state.data(), now));
+        StoredResource next = new StoredResource(state.sequence(), state.data());
+        return new Handled(next, events, accepted(command, state.sequence(), state.data(), now), command.idempotencyKey() != null);
     }
 
     private static CommandResult accepted(CommandEnvelope command, long version, ObjectNode data, Instant now) {
@@ -129,8 +116,15 @@ final class CommandHandler {
                 Outcome.accepted, version, data, null, now);
     }
 
+    /** A rejection is remembered like an acceptance, except a 503: nothing was decided, so a retry should be. */
     private static Handled rejected(CommandEnvelope command, Problem problem, Instant now) {
-        return new Handled(null, List.of(), new CommandResult(command.id(), CommandResult.CURRENT_SCHEMA_VERSION,
-                command.type(), command.resource(), Outcome.rejected, null, null, problem, now));
+        return new Handled(null, List.of(), rejection(command.id(), command.type(), command.resource(), problem, now),
+                command.idempotencyKey() != null && problem.status() != 503);
+    }
+
+    static CommandResult rejection(UUID commandId, String type, dev.controlplane.schemas.ResourceRef resource, Problem problem,
+                                   Instant now) {
+        return new CommandResult(commandId, CommandResult.CURRENT_SCHEMA_VERSION, type, resource, Outcome.rejected, null,
+                null, problem, now);
     }
 }

@@ -1,5 +1,6 @@
 package dev.controlplane.commandservice.processor;
 
+import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.kafkasupport.TopicProvisioner;
 import dev.controlplane.schemas.ConsumerGroups;
@@ -50,14 +51,16 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
     }
 
     Properties properties() {
-        Properties props = new Properties();
+        Properties props = KafkaClients.connection(kafka);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
+        props.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(kafka.minInsyncReplicas()));
+        // A warm copy of each partition's state on another instance: a hand-over after a crash does not restore it.
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.standbyReplicas());
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         // A caller is waiting on every record: return from poll as soon as anything is there.
         props.put(StreamsConfig.POLL_MS_CONFIG, 10);
@@ -65,17 +68,24 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG), (int) settings.retryBackoff().toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
-        // After a crash, partitions move to a new owner once the old member's session expires.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) KafkaClients.SESSION_TIMEOUT.toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), (int) KafkaClients.HEARTBEAT_INTERVAL.toMillis());
         return props;
+    }
+
+    /** Starts before and stops after the web server: requests in flight at a stop are still decided. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
+        PartitionCheck.requireMatchingPartitions(kafka, APPLICATION_ID);
         references = new ReferenceIndex(kafka);
         references.start();
-        streams = new KafkaStreams(CommandTopology.build(references, meters), properties());
+        streams = new KafkaStreams(CommandTopology.build(references, meters, settings), properties());
         ownerOnly(java.nio.file.Path.of(settings.stateDir()));
         CompletableFuture<Void> running = new CompletableFuture<>();
         serving = running;

@@ -1,6 +1,7 @@
 package dev.controlplane.commandservice.processor;
 
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -14,11 +15,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryBackoff   the transactional producer's backoff: a commit right after another waits it out, and the
  *                       default 100 ms caps a loop at ~12 commits/s here (shared/MEASURED.md)
  * @param threads        stream threads; each owns some partitions
+ * @param idempotencyWindow how long the outcome of a command sent with an {@code Idempotency-Key} is returned to its
+ *                       retries (and the key refused for any other request), however busy its resource
+ * @param maxRecordBytes the largest record the processor writes (a resource's state, an event): a command that
+ *                       would write more is refused with 413. Below Kafka's default 1 MiB record limit, so a send
+ *                       never fails after the decision
+ * @param standbyReplicas copies of each partition's state kept warm on other instances, so a hand-over after a
+ *                       crash does not restore from the changelog
  */
 @ConfigurationProperties("admin.processor")
 public record ProcessorSettings(
         @DefaultValue("./data/processor") String stateDir,
         @DefaultValue("10ms") Duration commitInterval,
         @DefaultValue("5ms") Duration retryBackoff,
-        @DefaultValue("1") int threads) {
+        @DefaultValue("1") int threads,
+        @DefaultValue("24h") Duration idempotencyWindow,
+        @DefaultValue("512KB") DataSize maxRecordBytes,
+        @DefaultValue("1") int standbyReplicas) {
 }

@@ -73,7 +73,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         this.kafka = kafka;
         this.referredKinds = ResourceKinds.ALL.stream().flatMap(k -> k.references().stream())
                 .map(Reference::targetKind).collect(Collectors.toUnmodifiableSet());
-        this.follower = new LogFollower("reference-index", kafka.bootstrapServers(), CHANGELOG, this::ensureChangelog, record -> {
+        this.follower = new LogFollower("reference-index", kafka, CHANGELOG, this::ensureChangelog, record -> {
             if (record.value() != null) {
                 apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
             }
@@ -107,7 +107,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
             int commandPartitions = admin.describeTopics(List.of(Topics.COMMANDS)).allTopicNames().get(30, TimeUnit.SECONDS)
                     .get(Topics.COMMANDS).partitions().size();
             admin.createTopics(List.of(new NewTopic(CHANGELOG, commandPartitions, kafka.replicationFactor())
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+                    .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas", String.valueOf(kafka.minInsyncReplicas()))))).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("could not create " + CHANGELOG, e.getCause());

@@ -55,8 +55,24 @@ final class Rejections {
         return Problem.of("invalid-command", "Invalid command", 400, detail);
     }
 
-    static Problem idempotencyKeyReused() {
+    static Problem idempotencyKeyReused(String firstType, String firstResource) {
         return Problem.of("idempotency-key-reused", "Idempotency key reused", 422,
-                "this Idempotency-Key was already used for a different request");
+                "this Idempotency-Key was already used for a different request (" + firstType + " on " + firstResource
+                        + "); nothing was changed");
+    }
+
+    static Problem idempotencyOutcomeExpired() {
+        return Problem.of("idempotency-key-expired", "Idempotency key expired", 422,
+                "the outcome of the first request with this Idempotency-Key is no longer kept; nothing was changed");
+    }
+
+    static Problem tooLarge(long bytes, long limit) {
+        return Problem.of("too-large", "Content too large", 413, "the resource would take " + bytes
+                + " bytes in the log, over the limit of " + limit + " (admin.processor.max-record-bytes); nothing was changed");
+    }
+
+    static Problem undecidable() {
+        return Problem.of("undecidable", "Command not decided", 500,
+                "the command could not be decided; nothing was changed, and the processor went on with the next one");
     }
 }

@@ -8,7 +8,6 @@ import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -47,8 +46,8 @@ class CommandHandlerTest {
 
     @Test
     void acceptedCommand_writesEventsWithTheNextSequence_andTheResultCarriesIt() {
-        CommandHandler.Handled created = handler.handle(aCreate(UUID.randomUUID(), "h1"), null, NOW);
-        CommandHandler.Handled updated = handler.handle(anUpdate(UUID.randomUUID(), 1), created.next(), NOW);
+        CommandHandler.Handled created = handler.handle(aCreate(UUID.randomUUID(), "h1"), null, null, NOW);
+        CommandHandler.Handled updated = handler.handle(anUpdate(UUID.randomUUID(), 1), created.next(), null, NOW);
 
         assertThat(created.events()).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo("tenant.created");
@@ -60,42 +59,56 @@ class CommandHandlerTest {
     }
 
     @Test
-    void retriedCommand_isAnsweredFromItsFirstDecision_withoutNewEvents() {
-        UUID id = UUID.randomUUID();
-        CommandHandler.Handled first = handler.handle(aCreate(id, "h1"), null, NOW);
-        CommandHandler.Handled later = handler.handle(anUpdate(UUID.randomUUID(), 1), first.next(), NOW);
+    void aRetry_isAnsweredWithTheFirstOutcome_underItsOwnId_withoutNewEvents() {
+        CommandHandler.Handled first = handler.handle(keyed(aCreate(UUID.randomUUID(), "h1")), null, null, NOW);
+        CommandHandler.Handled later = handler.handle(anUpdate(UUID.randomUUID(), 1), first.next(), null, NOW);
+        assertThat(first.remember()).isTrue();
+        assertThat(later.remember()).as("a command without a key is never retried").isFalse();
 
-        CommandHandler.Handled retry = handler.handle(aCreate(id, "h1"), later.next(), NOW.plusSeconds(5));
+        UUID retryId = UUID.randomUUID();
+        CommandHandler.Handled retry = handler.handle(keyed(aCreate(retryId, "h1")), later.next(), first.result(), NOW.plusSeconds(5));
 
         assertThat(retry.events()).isEmpty();
         assertThat(retry.next()).isNull();
-        assertThat(retry.result().outcome()).isEqualTo(Outcome.accepted);
-        assertThat(retry.result().version()).isEqualTo(1);
-        assertThat(retry.result().data()).isEqualTo(first.result().data());
+        assertThat(retry.remember()).isFalse();
+        assertThat(retry.result()).isEqualTo(first.result().answering(retryId));
     }
 
     @Test
-    void retriedCommandId_withAnotherRequest_isRejectedWith422() {
-        UUID id = UUID.randomUUID();
-        CommandHandler.Handled first = handler.handle(aCreate(id, "h1"), null, NOW);
+    void aRejection_isRememberedForRetries_butA503IsNot() {
+        CommandHandler.Handled conflict = handler.handle(keyed(anUpdate(UUID.randomUUID(), 7)), null, null, NOW);
+        assertThat(conflict.result().problem().status()).isEqualTo(404);
+        assertThat(conflict.remember()).isTrue();
 
-        CommandHandler.Handled retry = handler.handle(aCreate(id, "h2"), first.next(), NOW);
-
-        assertThat(retry.result().problem().status()).isEqualTo(422);
-        assertThat(retry.events()).isEmpty();
+        reachable.set(false);
+        CommandHandler.Handled unavailable = handler.handle(keyed(aCreate(UUID.randomUUID(), "h1")), null, null, NOW);
+        assertThat(unavailable.result().problem().status()).isEqualTo(503);
+        assertThat(unavailable.remember()).as("nothing was decided: a retry must be").isFalse();
     }
 
     @Test
-    void rememberedCommands_areBoundedByCountAndAge() {
-        CommandHandler.Handled state = handler.handle(aCreate(UUID.randomUUID(), "h"), null, NOW);
-        for (int i = 0; i < 40; i++) {
-            state = handler.handle(anUpdate(UUID.randomUUID(), state.next().sequence()), state.next(), NOW);
+    void aKeyReusedOnAnotherResource_orForAnotherRequest_isRefusedWith422() {
+        CommandEnvelope first = keyed(aCreate(UUID.randomUUID(), "h1"));
+        Claim claim = Claim.of(first);
+
+        assertThat(claim.refusal(keyed(aCreate(UUID.randomUUID(), "h1")))).isNull();
+        assertThat(claim.refusal(keyed(aCreate(UUID.randomUUID(), "h2"))).status()).isEqualTo(422);
+        CommandEnvelope elsewhere = keyed(new CommandEnvelope(UUID.randomUUID(), "tenant.create", 1, new ResourceRef("tenant", "other"),
+                null, "admin", new RequestContext("r", "127.0.0.1", "test"), NOW, "h1", fields("{\"cluster\":\"main\"}"), null));
+        assertThat(claim.refusal(elsewhere).status()).isEqualTo(422);
+        assertThat(claim.refusal(keyed(anUpdate(UUID.randomUUID(), 1))).status()).isEqualTo(422);
+    }
+
+    @Test
+    void whatIsStoredPerResource_doesNotGrowWithItsHistory() {
+        CommandHandler.Handled state = handler.handle(aCreate(UUID.randomUUID(), "h"), null, null, NOW);
+        CommandHandler.Handled once = handler.handle(keyed(anUpdate(UUID.randomUUID(), 1, "v000")), state.next(), null, NOW);
+        state = once;
+        for (int i = 0; i < 100; i++) {
+            state = handler.handle(keyed(anUpdate(UUID.randomUUID(), state.next().sequence(), String.format("v%03d", i + 1))), state.next(), null, NOW);
         }
-        assertThat(state.next().recent()).hasSize(StoredResource.RECENT_LIMIT);
-
-        CommandHandler.Handled muchLater = handler.handle(anUpdate(UUID.randomUUID(), state.next().sequence()),
-                state.next(), NOW.plus(CommandHandler.RECENT_WINDOW).plus(Duration.ofMinutes(1)));
-        assertThat(muchLater.next().recent()).hasSize(1);
+        int sizeAfterOne = Envelopes.MAPPER.writeValueAsBytes(once.next()).length;
+        assertThat(Envelopes.MAPPER.writeValueAsBytes(state.next()).length).as("only the version number grows, by its digits").isLessThanOrEqualTo(sizeAfterOne + 2);
     }
 
     @Test
@@ -103,14 +116,14 @@ class CommandHandlerTest {
         CommandEnvelope command = new CommandEnvelope(UUID.randomUUID(), "gizmo.create", 1, new ResourceRef("gizmo", "g1"),
                 null, "admin", new RequestContext("r", "127.0.0.1", "test"), NOW, "h", Envelopes.MAPPER.createObjectNode(), null);
 
-        assertThat(handler.handle(command, null, NOW).result().problem().status()).isEqualTo(400);
+        assertThat(handler.handle(command, null, null, NOW).result().problem().status()).isEqualTo(400);
     }
 
     @Test
     void aCommandWhoseReferencesCannotBeBroughtUpToDate_isNotDecided_andAnswers503() {
         reachable.set(false);
 
-        CommandHandler.Handled refused = handler.handle(aCreate(UUID.randomUUID(), "h1"), null, NOW);
+        CommandHandler.Handled refused = handler.handle(aCreate(UUID.randomUUID(), "h1"), null, null, NOW);
 
         assertThat(refused.events()).isEmpty();
         assertThat(refused.next()).isNull();
@@ -119,10 +132,10 @@ class CommandHandlerTest {
 
     @Test
     void aCommandThatLooksNothingUp_doesNotTouchTheView() {
-        CommandHandler.Handled created = handler.handle(aCreate(UUID.randomUUID(), "h1"), null, NOW);
+        CommandHandler.Handled created = handler.handle(aCreate(UUID.randomUUID(), "h1"), null, null, NOW);
         lookups.set(0);
 
-        handler.handle(anUpdate(UUID.randomUUID(), 1), created.next(), NOW);
+        handler.handle(anUpdate(UUID.randomUUID(), 1), created.next(), null, NOW);
 
         assertThat(lookups).hasValue(0);
     }
@@ -132,7 +145,7 @@ class CommandHandlerTest {
         CommandEnvelope create = new CommandEnvelope(UUID.randomUUID(), "tenant.create", 1, ACME, null, "admin",
                 new RequestContext("r", "127.0.0.1", "test"), NOW, "h", fields("{\"cluster\":\"nowhere\"}"), null);
 
-        CommandHandler.Handled refused = handler.handle(create, null, NOW);
+        CommandHandler.Handled refused = handler.handle(create, null, null, NOW);
 
         assertThat(refused.events()).isEmpty();
         assertThat(refused.result().problem().status()).isEqualTo(422);
@@ -146,8 +159,18 @@ class CommandHandlerTest {
     }
 
     private static CommandEnvelope anUpdate(UUID id, long expected) {
+        return anUpdate(id, expected, "v" + id);
+    }
+
+    private static CommandEnvelope anUpdate(UUID id, long expected, String displayName) {
         return new CommandEnvelope(id, "tenant.update", 1, ACME, ExpectedVersion.exactly(expected), "admin",
-                new RequestContext("r", "127.0.0.1", "test"), NOW, "u" + id, fields("{\"display_name\":\"v" + id + "\"}"), null);
+                new RequestContext("r", "127.0.0.1", "test"), NOW, "u" + id, fields("{\"display_name\":\"" + displayName + "\"}"), null);
+    }
+
+    /** The same command sent with an Idempotency-Key (the caller-scoped digest the gateway puts there). */
+    private static CommandEnvelope keyed(CommandEnvelope c) {
+        return new CommandEnvelope(c.id(), c.type(), c.schemaVersion(), c.resource(), c.expectedVersion(), c.actor(), c.request(),
+                c.issuedAt(), c.requestHash(), c.payload(), c.force(), "key-1");
     }
 
     private static ObjectNode fields(String json) {

@@ -1,6 +1,7 @@
 package dev.controlplane.queryservice.system;
 
 import dev.controlplane.httpsupport.JsonResponses;
+import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.schemas.ConsumerGroups;
 import dev.controlplane.schemas.Product;
@@ -75,8 +76,7 @@ class SystemController {
         body.put("name", Product.NAME);
         body.put("version", Product.version());
         body.put("time", Instant.now());
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        try (Admin admin = KafkaClients.admin(kafka, Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()))) {
             body.put("kafka", kafka(admin));

@@ -1,0 +1,147 @@
+package dev.controlplane.commandservice.gateway;
+
+import dev.controlplane.kafkasupport.KafkaClients;
+import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.schemas.CommandIds;
+import dev.controlplane.schemas.CommandResult;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Finds a command's result, or the command itself, on the log by its id alone, for as long as the topics keep them:
+ * an id is a UUIDv7, so it says when it was issued, and a result is keyed by the id, so it says which partition. One
+ * seek and a short read answer a lookup any instance is asked, whoever sent the command and however long ago.
+ */
+public final class ResultLookup implements AutoCloseable {
+
+    /** How far a record's timestamp may trail or lead the time in its id (the clocks of two machines). */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+    private static final int MAX_SCANNED = 500_000;
+
+    /** What the log knows of a command. */
+    public sealed interface Found {
+    }
+
+    public record Decided(CommandResult result) implements Found {
+    }
+
+    /** On a command topic, not decided yet. */
+    public record Pending() implements Found {
+    }
+
+    private final KafkaSettings kafka;
+    private final ReentrantLock lock = new ReentrantLock();
+    private KafkaConsumer<String, byte[]> consumer;
+
+    ResultLookup(KafkaSettings kafka) {
+        this.kafka = kafka;
+    }
+
+    Optional<Found> find(UUID commandId) {
+        Optional<Instant> issued = CommandIds.issuedAt(commandId);
+        if (issued.isEmpty()) {
+            return Optional.empty();
+        }
+        lock.lock();
+        try {
+            if (consumer == null) {
+                consumer = KafkaClients.consumer(kafka, null, Map.of());
+            }
+            String key = commandId.toString();
+            int partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS).size();
+            // The partition a result keyed by this id went to (the producer's default partitioner, as Streams uses it).
+            int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+            Optional<ConsumerRecord<String, byte[]>> result = scan(List.of(new TopicPartition(Topics.COMMAND_RESULTS, partition)),
+                    issued.get().minus(CLOCK_SKEW), null, key);
+            if (result.isPresent()) {
+                return Optional.of(new Decided(Envelopes.readResult(result.get().value())));
+            }
+            // Not decided: is it on its way? A command is on its topic within the skew of the time in its id.
+            List<TopicPartition> commandPartitions = new java.util.ArrayList<>();
+            for (String topic : List.of(Topics.COMMANDS, Topics.IDEMPOTENT_COMMANDS)) {
+                consumer.partitionsFor(topic).forEach(p -> commandPartitions.add(new TopicPartition(topic, p.partition())));
+            }
+            String idField = "\"id\":\"" + key + "\"";
+            Optional<ConsumerRecord<String, byte[]>> command = scan(commandPartitions, issued.get().minus(CLOCK_SKEW),
+                    issued.get().plus(CLOCK_SKEW), null, record -> new String(record.value(), StandardCharsets.UTF_8).contains(idField));
+            return command.map(c -> new Pending());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until, String key) {
+        return scan(partitions, from, until, key, record -> true);
+    }
+
+    /** Reads from {@code from} to the end (or past {@code until}) for a record with {@code key} (any key if null). */
+    private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until, String key,
+                                                        java.util.function.Predicate<ConsumerRecord<String, byte[]>> matches) {
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(p -> query.put(p, from.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        List<TopicPartition> open = new java.util.ArrayList<>();
+        for (TopicPartition p : partitions) {
+            OffsetAndTimestamp start = starts.get(p);
+            if (start != null && start.offset() < ends.get(p)) {
+                consumer.seek(p, start.offset());
+                open.add(p);
+            }
+        }
+        consumer.pause(partitions.stream().filter(p -> !open.contains(p)).toList());
+        int scanned = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!open.isEmpty() && scanned < MAX_SCANNED && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                scanned++;
+                TopicPartition p = new TopicPartition(record.topic(), record.partition());
+                if (!open.contains(p)) {
+                    continue;
+                }
+                if ((key == null || key.equals(record.key())) && matches.test(record)) {
+                    return Optional.of(record);
+                }
+                if (until != null && record.timestamp() > until.toEpochMilli()) {
+                    open.remove(p);
+                    consumer.pause(List.of(p));
+                }
+            }
+            for (TopicPartition p : List.copyOf(open)) {
+                if (consumer.position(p) >= ends.get(p)) {
+                    open.remove(p);
+                    consumer.pause(List.of(p));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (consumer != null) {
+                consumer.close(Duration.ofSeconds(2));
+                consumer = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}
