@@ -1,5 +1,6 @@
 package dev.controlplane.auditprojector;
 
+import dev.controlplane.httpsupport.ViewHealth;
 import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
@@ -35,8 +36,9 @@ public class AuditProjectorConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "admin.audit.projector-enabled", matchIfMissing = true)
-    EventProjector auditProjector(KafkaSettings kafka, AuditStore auditAppender, ObjectProvider<MeterRegistry> meters) {
-        EventProjector projector = new EventProjector(PROJECTOR_GROUP, kafka, auditAppender::append);
+    EventProjector auditProjector(KafkaSettings kafka, SqlStore auditProjectorStore, AuditStore auditAppender,
+                                  ObjectProvider<MeterRegistry> meters) {
+        EventProjector projector = new EventProjector(PROJECTOR_GROUP, kafka, auditProjectorStore, auditAppender::append);
         meters.ifAvailable(projector::withMetrics);
         return projector;
     }
@@ -44,8 +46,22 @@ public class AuditProjectorConfiguration {
     /** Failed and denied calls, already aggregated per address and window by the services that saw them. */
     @Bean
     @ConditionalOnProperty(name = "admin.audit.projector-enabled", matchIfMissing = true)
-    LogProjector<SecurityEvent> securityEventProjector(KafkaSettings kafka, AuditStore auditAppender) {
-        return new LogProjector<>(ConsumerGroups.SECURITY_AUDIT, kafka, Topics.SECURITY_EVENTS,
-                value -> Envelopes.MAPPER.readValue(value, SecurityEvent.class), SecurityEvent::windowStart, auditAppender::appendSecurity);
+    LogProjector<SecurityEvent> securityEventProjector(KafkaSettings kafka, SqlStore auditProjectorStore, AuditStore auditAppender,
+                                                       ObjectProvider<MeterRegistry> meters) {
+        LogProjector<SecurityEvent> projector = new LogProjector<>(ConsumerGroups.SECURITY_AUDIT, kafka, Topics.SECURITY_EVENTS,
+                value -> Envelopes.MAPPER.readValue(value, SecurityEvent.class), SecurityEvent::windowStart, auditProjectorStore,
+                auditAppender::appendSecurity);
+        meters.ifAvailable(projector::withMetrics);
+        return projector;
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "admin.audit.projector-enabled", matchIfMissing = true)
+    ViewHealth auditProjectorHealth(EventProjector auditProjector, LogProjector<SecurityEvent> securityEventProjector) {
+        return ViewHealth.of("audit projector", () -> {
+            String events = auditProjector.problem();
+            String security = securityEventProjector.problem();
+            return events != null ? events : security == null ? null : "security events: " + security;
+        });
     }
 }

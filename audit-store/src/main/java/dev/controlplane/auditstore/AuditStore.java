@@ -30,8 +30,9 @@ public final class AuditStore {
     }
 
     /** Appends one record per event in one transaction; events already recorded are skipped. */
-    public void append(List<EventEnvelope> events) throws SQLException {
+    public void append(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
+            checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
                     + "user_agent, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {
@@ -69,8 +70,9 @@ public final class AuditStore {
      * {@code auth.failed} or {@code auth.denied}, resource {@code auth/<address>}, {@code version} the count, and in
      * {@code changes} the count, the reasons and the endpoints. Idempotent by the event's id.
      */
-    public void appendSecurity(List<SecurityEvent> events) throws SQLException {
+    public void appendSecurity(List<SecurityEvent> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
+            checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
                     + "user_agent, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {

@@ -10,4 +10,18 @@ public interface ViewHealth {
 
     /** Null while the view is current; otherwise why it is not. */
     String problem();
+
+    static ViewHealth of(String name, java.util.function.Supplier<String> problem) {
+        return new ViewHealth() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String problem() {
+                return problem.get();
+            }
+        };
+    }
 }

@@ -60,6 +60,7 @@ public final class SqlStore implements AutoCloseable {
         try {
             Connection writer = DriverManager.getConnection(url, props);
             writer.setAutoCommit(false);
+            createBookkeeping(writer);
             return new SqlStore(url, dialect, new HikariDataSource(config), writer);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open store " + url, e);
@@ -106,6 +107,120 @@ public final class SqlStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Every store keeps, next to its rows, how far each projector writing it has read ({@code projector_positions},
+     * written in the same transaction as the rows) and what it had to skip ({@code projector_dead_letters}).
+     */
+    private static void createBookkeeping(Connection writer) throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS projector_positions (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
+                    + " partition_id INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (projector, topic, partition_id))");
+            st.execute("CREATE TABLE IF NOT EXISTS projector_dead_letters (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
+                    + " partition_id INTEGER NOT NULL, record_offset BIGINT NOT NULL, record_key VARCHAR(1000), error VARCHAR(2000) NOT NULL,"
+                    + " recorded_at VARCHAR(40) NOT NULL, PRIMARY KEY (projector, topic, partition_id, record_offset))");
+        }
+        writer.commit();
+    }
+
+    /** Per partition, the offset {@code projector} reads next in {@code topic}, as of the last committed write. */
+    public java.util.Map<Integer, Long> positions(String projector, String topic) throws SQLException {
+        return read(connection -> {
+            java.util.Map<Integer, Long> positions = new java.util.HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT partition_id, next_offset FROM projector_positions WHERE projector = ? AND topic = ?")) {
+                ps.setString(1, projector);
+                ps.setString(2, topic);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        positions.put(rs.getInt(1), rs.getLong(2));
+                    }
+                }
+            }
+            return positions;
+        });
+    }
+
+    /**
+     * How far a projector got in a topic: per partition, the offset it reads next. Saved in the same transaction as
+     * the rows it applied, so the store's rows and its position never disagree.
+     */
+    public record Checkpoint(String projector, String topic, java.util.Map<Integer, Long> next) {
+
+        /** For writes that are not a projector's (tests, tools). */
+        public static final Checkpoint NONE = new Checkpoint("", "", java.util.Map.of());
+
+        /** Inside a write transaction of the store. */
+        public void save(Connection connection) throws SQLException {
+            savePositions(connection, projector, topic, next);
+        }
+
+        /** In a transaction of its own: a batch with nothing left to apply (each record a dead letter) still moves on. */
+        public void save(SqlStore store) throws SQLException {
+            store.write(connection -> {
+                save(connection);
+                return null;
+            });
+        }
+    }
+
+    private static void savePositions(Connection connection, String projector, String topic, java.util.Map<Integer, Long> next)
+            throws SQLException {
+        if (next.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO projector_positions (projector, topic, partition_id, next_offset)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (projector, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset")) {
+            for (var entry : next.entrySet()) {
+                ps.setString(1, projector);
+                ps.setString(2, topic);
+                ps.setInt(3, entry.getKey());
+                ps.setLong(4, entry.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    public void deadLetter(String projector, String topic, int partition, long offset, String key, String error) throws SQLException {
+        write(connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO projector_dead_letters (projector, topic, partition_id,"
+                    + " record_offset, record_key, error, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (projector, topic, partition_id, record_offset) DO NOTHING")) {
+                ps.setString(1, projector);
+                ps.setString(2, topic);
+                ps.setInt(3, partition);
+                ps.setLong(4, offset);
+                ps.setString(5, key);
+                ps.setString(6, error);
+                ps.setString(7, java.time.Instant.now().toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The dead letters of every projector writing this store, oldest first. */
+    public List<java.util.Map<String, Object>> deadLetters() throws SQLException {
+        return read(connection -> {
+            List<java.util.Map<String, Object>> letters = new ArrayList<>();
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT projector, topic, partition_id,"
+                    + " record_offset, record_key, error, recorded_at FROM projector_dead_letters ORDER BY recorded_at")) {
+                while (rs.next()) {
+                    java.util.Map<String, Object> letter = new java.util.LinkedHashMap<>();
+                    letter.put("projector", rs.getString(1));
+                    letter.put("topic", rs.getString(2));
+                    letter.put("partition", rs.getInt(3));
+                    letter.put("offset", rs.getLong(4));
+                    letter.put("key", rs.getString(5));
+                    letter.put("error", rs.getString(6));
+                    letter.put("recorded_at", rs.getString(7));
+                    letters.add(letter);
+                }
+            }
+            return letters;
+        });
     }
 
     public Dialect dialect() {

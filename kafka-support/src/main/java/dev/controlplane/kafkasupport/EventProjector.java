@@ -1,5 +1,6 @@
 package dev.controlplane.kafkasupport;
 
+import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.Topics;
@@ -7,7 +8,7 @@ import dev.controlplane.schemas.Topics;
 /** A projector of the event log, {@link Topics#EVENTS}: what the read model, the audit store and webhooks run. */
 public final class EventProjector extends LogProjector<EventEnvelope> {
 
-    public EventProjector(String groupId, KafkaSettings settings, BatchHandler<EventEnvelope> handler) {
-        super(groupId, settings, Topics.EVENTS, Envelopes::readEvent, EventEnvelope::occurredAt, handler);
+    public EventProjector(String groupId, KafkaSettings settings, SqlStore store, BatchHandler<EventEnvelope> handler) {
+        super(groupId, settings, Topics.EVENTS, Envelopes::readEvent, EventEnvelope::occurredAt, store, handler);
     }
 }

@@ -1,19 +1,22 @@
 package dev.controlplane.kafkasupport;
 
-import dev.controlplane.schemas.EventEnvelope;
-import dev.controlplane.schemas.Envelopes;
-import dev.controlplane.schemas.Topics;
+import dev.controlplane.jdbcstore.SqlStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,45 +27,64 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The loop every projector runs: read committed records of one topic, hand each poll's batch to the handler, and commit the
- * offsets only after the handler has made its writes durable. The handler must be idempotent (a crash between the
- * two replays the batch); a failing batch is retried, never skipped, because a gap would corrupt the store.
+ * The loop every projector runs: read committed records of one topic and hand each poll's batch to the store, which
+ * applies it <em>and records how far it got</em> in one transaction. The store's own position is the truth: on every
+ * assignment the projector seeks to it, so a store that was lost starts from the beginning and one restored from an
+ * older backup catches up, instead of resuming at a group offset kept in Kafka for data it no longer has. (The group
+ * offset is still committed, for lag monitoring.) A record that cannot be read, or that the store refuses alone
+ * while it accepts a dead-letter row, is recorded as a dead letter and skipped; a store that is away is retried.
  */
 public class LogProjector<T> implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LogProjector.class);
+    private static final int ATTEMPTS_BEFORE_ALONE = 3;
 
-    /** Applies a batch of records durably and idempotently. */
+    /**
+     * Applies records durably and idempotently, and in the same transaction saves {@code checkpoint} (how far the
+     * projector got: {@link SqlStore.Checkpoint#save}).
+     */
     @FunctionalInterface
     public interface BatchHandler<T> {
-        void apply(List<T> records) throws Exception;
+        void apply(List<T> records, SqlStore.Checkpoint checkpoint) throws Exception;
     }
 
     private final String groupId;
     private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
     private final KafkaSettings settings;
     private final BatchHandler<T> handler;
+    private final SqlStore store;
     private final String topic;
     private final Function<byte[], T> reader;
     private final Function<T, Instant> occurredAt;
     private final LatencyRecorder lag = new LatencyRecorder(1 << 20);
+    private volatile Duration maxLag = Duration.ofSeconds(30);
     private volatile boolean running;
     private volatile Timer lagTimer;
+    private volatile Counter deadLetters;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile String failing;
+    private volatile long behind;
+    private volatile long currentSinceNanos = System.nanoTime();
     private Thread thread;
 
     /**
-     * @param reader     reads one record's value; a value it cannot read stops the projector (never skipped)
+     * @param reader     reads one record's value; a value it cannot read is a dead letter
      * @param occurredAt when a record's fact happened, for the lag
+     * @param store      the store the handler writes: it keeps the projector's positions and dead letters
      */
     public LogProjector(String groupId, KafkaSettings settings, String topic, Function<byte[], T> reader,
-                        Function<T, Instant> occurredAt, BatchHandler<T> handler) {
+                        Function<T, Instant> occurredAt, SqlStore store, BatchHandler<T> handler) {
         this.groupId = groupId;
         this.settings = settings;
         this.topic = topic;
         this.reader = reader;
         this.occurredAt = occurredAt;
+        this.store = store;
         this.handler = handler;
+    }
+
+    public String name() {
+        return groupId;
     }
 
     /** Event occurred → visible in this projector's store, per event, in microseconds. */
@@ -70,82 +92,205 @@ public class LogProjector<T> implements SmartLifecycle {
         return lag;
     }
 
+    /** Null while the projector runs and keeps up; otherwise why not, for {@code /health}. */
+    public String problem() {
+        Thread running = thread;
+        if (running == null || !running.isAlive()) {
+            return "stopped";
+        }
+        if (failing != null) {
+            return "cannot write to its store: " + failing;
+        }
+        long lagging = System.nanoTime() - currentSinceNanos;
+        return behind > 0 && lagging > maxLag.toNanos()
+                ? behind + " records behind for " + TimeUnit.NANOSECONDS.toSeconds(lagging) + " s" : null;
+    }
+
+    /** How long the projector may stay behind the log before {@code /health} reports it (default 30 s). */
+    public LogProjector<T> withMaxLag(Duration bound) {
+        this.maxLag = bound;
+        return this;
+    }
+
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(settings);
         consumer = KafkaClients.consumer(settings, groupId, Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));
-        consumer.subscribe(List.of(topic));
+        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                seekToStoredPositions(partitions);
+            }
+        });
         running = true;
         thread = Thread.ofPlatform().name("projector-" + groupId).start(this::run);
+    }
+
+    /** The store says where it is; a partition it has never seen starts at the beginning. */
+    private void seekToStoredPositions(Collection<TopicPartition> partitions) {
+        long backoffMs = 100;
+        while (running) {
+            try {
+                Map<Integer, Long> stored = store.positions(groupId, topic);
+                List<TopicPartition> fresh = new ArrayList<>();
+                for (TopicPartition partition : partitions) {
+                    Long next = stored.get(partition.partition());
+                    if (next == null) {
+                        fresh.add(partition);
+                    } else {
+                        consumer.seek(partition, next);
+                    }
+                }
+                consumer.seekToBeginning(fresh);
+                failing = null;
+                return;
+            } catch (Exception e) {
+                failing = e.toString();
+                log.error("projector {} cannot read its positions; retrying in {} ms", groupId, backoffMs, e);
+                backoffMs = pause(backoffMs);
+            }
+        }
     }
 
     private void run() {
         try {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (records.isEmpty()) {
-                    commitSkippedMarkers(consumer);
-                    continue;
+                if (!records.isEmpty()) {
+                    applyAll(records);
+                    if (!running) {
+                        return;
+                    }
                 }
-                List<T> events = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    events.add(reader.apply(record.value()));
-                }
-                applyUntilDone(events);
-                if (!running) {
-                    return;
-                }
-                recordLag(events);
-                commit(consumer);
+                commit(records.isEmpty());
+                measureLag();
             }
         } catch (WakeupException e) {
             // stop() asked us to leave poll().
         } catch (RuntimeException e) {
-            log.error("projector {} stopped on an unreadable record of {}", groupId, topic, e);
+            log.error("projector {} stopped", groupId, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    private void commit(KafkaConsumer<String, byte[]> consumer) {
+    private void applyAll(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> readable = new ArrayList<>(records.count());
+        List<T> values = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            T value;
+            try {
+                value = reader.apply(record.value());
+            } catch (RuntimeException e) {
+                deadLetter(record, "unreadable: " + e);
+                continue;
+            }
+            readable.add(record);
+            values.add(value);
+        }
+        Map<Integer, Long> next = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            next.merge(record.partition(), record.offset() + 1, Math::max);
+        }
+        if (tryApply(values, next, ATTEMPTS_BEFORE_ALONE)) {
+            recordLag(values);
+            return;
+        }
+        // The batch keeps failing: find the record the store refuses, one at a time.
+        for (int i = 0; i < readable.size() && running; i++) {
+            ConsumerRecord<String, byte[]> record = readable.get(i);
+            Map<Integer, Long> after = Map.of(record.partition(), record.offset() + 1);
+            if (!tryApply(List.of(values.get(i)), after, ATTEMPTS_BEFORE_ALONE)) {
+                deadLetter(record, failing);
+                failing = null;
+            }
+        }
+    }
+
+    /** Applies until it succeeds, for {@code attempts} tries. */
+    private boolean tryApply(List<T> values, Map<Integer, Long> next, int attempts) {
+        long backoffMs = 100;
+        for (int attempt = 1; attempt <= attempts && running; attempt++) {
+            try {
+                handler.apply(values, new SqlStore.Checkpoint(groupId, topic, next));
+                failing = null;
+                return true;
+            } catch (Exception e) {
+                failing = e.toString();
+                log.error("projector {} failed to apply {} records (attempt {}); retrying in {} ms", groupId, values.size(),
+                        attempt, backoffMs, e);
+                backoffMs = pause(backoffMs);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A dead letter is written to the same store: if that fails too, the store is away (not the record at fault),
+     * so the projector keeps trying instead of skipping anything. Only the coordinates are kept, never the value:
+     * an operator reads the record on the log.
+     */
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String error) {
+        long backoffMs = 100;
+        while (running) {
+            try {
+                store.deadLetter(groupId, record.topic(), record.partition(), record.offset(), record.key(),
+                        error == null ? "unknown" : error.substring(0, Math.min(error.length(), 1000)));
+                log.error("projector {} skipped {}-{}@{} as a dead letter: {}", groupId, record.topic(), record.partition(),
+                        record.offset(), error);
+                if (deadLetters != null) {
+                    deadLetters.increment();
+                }
+                new SqlStore.Checkpoint(groupId, topic, Map.of(record.partition(), record.offset() + 1)).save(store);
+                return;
+            } catch (Exception e) {
+                failing = e.toString();
+                backoffMs = pause(backoffMs);
+            }
+        }
+    }
+
+    private long pause(long backoffMs) {
         try {
+            Thread.sleep(backoffMs);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return Math.min(backoffMs * 2, 10_000);
+    }
+
+    /**
+     * Commits the group offset for monitoring. An idle poll may still move past transaction markers; committing that
+     * keeps the group's lag at zero when the projector is idle, so operators see 0, not a marker per partition.
+     */
+    private void commit(boolean idle) {
+        try {
+            if (idle && consumer.assignment().stream()
+                    .allMatch(partition -> Long.valueOf(consumer.position(partition)).equals(committedPositions.get(partition)))) {
+                return;
+            }
             consumer.commitSync();
             consumer.assignment().forEach(partition -> committedPositions.put(partition, consumer.position(partition)));
         } catch (RuntimeException e) {
-            // The batch is durable; after a rebalance it is replayed and skipped by sequence.
             log.warn("projector {} could not commit offsets: {}", groupId, e.toString());
         }
     }
 
-    /**
-     * A poll that returns nothing may still move past transaction markers; committing that position keeps the
-     * group's lag at zero when the projector is idle, so operators see 0, not a marker per partition.
-     */
-    private void commitSkippedMarkers(KafkaConsumer<String, byte[]> consumer) {
-        boolean moved = consumer.assignment().stream()
-                .anyMatch(partition -> !Long.valueOf(consumer.position(partition)).equals(committedPositions.get(partition)));
-        if (moved) {
-            commit(consumer);
+    private void measureLag() {
+        long total = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong partitionLag = consumer.currentLag(partition);
+            total += partitionLag.orElse(0);
         }
-    }
-
-    private void applyUntilDone(List<T> events) {
-        long backoffMs = 100;
-        while (running) {
-            try {
-                handler.apply(events);
-                return;
-            } catch (Exception e) {
-                log.error("projector {} failed to apply {} events; retrying in {} ms", groupId, events.size(), backoffMs, e);
-                try {
-                    Thread.sleep(backoffMs);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                backoffMs = Math.min(backoffMs * 2, 10_000);
-            }
+        behind = total;
+        if (total == 0) {
+            currentSinceNanos = System.nanoTime();
         }
     }
 
@@ -155,15 +300,20 @@ public class LogProjector<T> implements SmartLifecycle {
             long micros = ChronoUnit.MICROS.between(occurredAt.apply(event), now);
             lag.record(micros);
             if (lagTimer != null) {
-                lagTimer.record(micros, java.util.concurrent.TimeUnit.MICROSECONDS);
+                lagTimer.record(micros, TimeUnit.MICROSECONDS);
             }
         }
     }
 
-    /** Also publishes the lag as the timer {@code admin.projection.lag} tagged with this projector's group. */
+    /**
+     * Also publishes the lag as the timer {@code admin.projection.lag} and the dead letters as the counter
+     * {@code admin.projection.dead.letters}, both tagged with this projector's group.
+     */
     public LogProjector<T> withMetrics(MeterRegistry registry) {
         this.lagTimer = Timer.builder("admin.projection.lag").description("event occurred to visible in this projector's store")
                 .tag("projector", groupId).publishPercentiles(0.5, 0.99).register(registry);
+        this.deadLetters = Counter.builder("admin.projection.dead.letters").description("records this projector skipped")
+                .tag("projector", groupId).register(registry);
         return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.controlplane.queryservice;
 
+import dev.controlplane.httpsupport.ViewHealth;
 import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.SqlStore;
@@ -54,13 +55,19 @@ public class QueryServiceConfiguration {
     /** Off for a read-only replica that serves a read model another instance projects. */
     @Bean
     @ConditionalOnProperty(name = "admin.query.projector-enabled", matchIfMissing = true)
-    EventProjector resourceProjector(KafkaSettings kafka, ResourceReadModel readModel, ProjectionProgress progress,
-                                     MeterRegistry meters) {
-        EventProjector projector = new EventProjector(PROJECTOR_GROUP, kafka, events -> {
-            readModel.apply(events);
+    EventProjector resourceProjector(KafkaSettings kafka, SqlStore queryReadModelStore, ResourceReadModel readModel,
+                                     ProjectionProgress progress, MeterRegistry meters) {
+        EventProjector projector = new EventProjector(PROJECTOR_GROUP, kafka, queryReadModelStore, (events, checkpoint) -> {
+            readModel.apply(events, checkpoint);
             progress.committed(events);
         });
         projector.withMetrics(meters);
         return projector;
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "admin.query.projector-enabled", matchIfMissing = true)
+    ViewHealth resourceProjectorHealth(EventProjector resourceProjector) {
+        return ViewHealth.of("read-model projector", resourceProjector::problem);
     }
 }

@@ -45,9 +45,9 @@ class ProjectionReplayIT {
             ResourceReadModel fresh = new ResourceReadModel(rebuilt);
             KafkaSettings kafka = KafkaSettings.singleBroker(system.bootstrapServers(), 6);
             List<EventProjector> replays = List.of(
-                    new EventProjector("replay-rm-" + name, kafka, replayReadModel::apply),
-                    new EventProjector("replay-audit-" + name, kafka, replayAudit::append),
-                    new EventProjector("rebuild-" + name, kafka, fresh::apply));
+                    new EventProjector("replay-rm-" + name, kafka, liveReadModel, replayReadModel::apply),
+                    new EventProjector("replay-audit-" + name, kafka, liveAudit, replayAudit::append),
+                    new EventProjector("rebuild-" + name, kafka, rebuilt, fresh::apply));
             replays.forEach(EventProjector::start);
             try {
                 await().atMost(Duration.ofSeconds(30))

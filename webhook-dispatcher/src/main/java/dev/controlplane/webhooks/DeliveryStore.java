@@ -52,8 +52,9 @@ final class DeliveryStore {
     }
 
     /** Applies a batch of events: subscription changes first, then a delivery for every match. */
-    void project(List<EventEnvelope> events, Instant now) throws SQLException {
+    void project(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint, Instant now) throws SQLException {
         store.write(connection -> {
+            checkpoint.save(connection);
             for (EventEnvelope event : events) {
                 if (event.resource().kind().equals(ResourceKinds.WEBHOOK.name())) {
                     upsertSubscription(connection, event);

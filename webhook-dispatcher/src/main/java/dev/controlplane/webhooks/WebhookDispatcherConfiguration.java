@@ -1,5 +1,7 @@
 package dev.controlplane.webhooks;
 
+import dev.controlplane.httpsupport.ViewHealth;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
@@ -42,13 +44,21 @@ public class WebhookDispatcherConfiguration {
     }
 
     @Bean
-    EventProjector webhookProjector(KafkaSettings kafka, DeliveryStore deliveryStore, DeliverySender deliverySender) {
-        return new EventProjector(ConsumerGroups.WEBHOOKS, kafka, events -> {
-            deliveryStore.project(events, Instant.now());
+    EventProjector webhookProjector(KafkaSettings kafka, SqlStore webhookStore, DeliveryStore deliveryStore,
+                                    DeliverySender deliverySender, MeterRegistry meters) {
+        EventProjector projector = new EventProjector(ConsumerGroups.WEBHOOKS, kafka, webhookStore, (events, checkpoint) -> {
+            deliveryStore.project(events, checkpoint, Instant.now());
             if (events.stream().anyMatch(event -> event.resource().kind().equals(ResourceKinds.WEBHOOK.name()))) {
                 deliverySender.subscriptionsChanged();
             }
             deliverySender.wake();
         });
+        projector.withMetrics(meters);
+        return projector;
+    }
+
+    @Bean
+    ViewHealth webhookProjectorHealth(EventProjector webhookProjector) {
+        return ViewHealth.of("webhook projector", webhookProjector::problem);
     }
 }

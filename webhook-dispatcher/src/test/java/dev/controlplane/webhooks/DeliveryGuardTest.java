@@ -53,7 +53,7 @@ class DeliveryGuardTest {
             hook.putArray("events").add("*");
             store.project(List.of(event("webhook.created", new ResourceRef("webhook", "inside"), hook, now),
                     event("tenant.created", new ResourceRef("tenant", "acme"),
-                            Envelopes.MAPPER.createObjectNode().put("name", "acme").put("status", "active"), now)), now);
+                            Envelopes.MAPPER.createObjectNode().put("name", "acme").put("status", "active"), now)), SqlStore.Checkpoint.NONE, now);
 
             DeliverySender sender = new DeliverySender(store, settings, null);
             sender.start();

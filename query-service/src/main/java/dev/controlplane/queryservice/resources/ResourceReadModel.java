@@ -26,8 +26,9 @@ public final class ResourceReadModel {
         store.migrate("read-model", List.of("V1__resources.sql"));
     }
 
-    public void apply(List<EventEnvelope> events) throws SQLException {
+    public void apply(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
+            checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO resources (kind, name, version, status, "
                     + "data, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET "
                     + "version = excluded.version, status = excluded.status, data = excluded.data, "
