@@ -58,6 +58,7 @@ public class LogProjector<T> implements SmartLifecycle {
     private final Function<T, Instant> occurredAt;
     private final LatencyRecorder lag = new LatencyRecorder(1 << 20);
     private volatile Duration maxLag = Duration.ofSeconds(30);
+    private volatile boolean everyPartition;
     private volatile boolean running;
     private volatile Timer lagTimer;
     private volatile Counter deadLetters;
@@ -66,6 +67,10 @@ public class LogProjector<T> implements SmartLifecycle {
     private volatile long behind;
     private volatile long currentSinceNanos = System.nanoTime();
     private Thread thread;
+    /** Per partition, the offset read next, as far as the store has it (past transaction markers included). */
+    private final Map<Integer, Long> applied = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock progressLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition progressed = progressLock.newCondition();
 
     /**
      * @param reader     reads one record's value; a value it cannot read is a dead letter
@@ -112,11 +117,28 @@ public class LogProjector<T> implements SmartLifecycle {
         return this;
     }
 
+    /**
+     * Reads every partition itself instead of sharing them through the group: for a store of its own per instance
+     * (each query instance keeps a whole read model), where two instances in one group would each get half the log.
+     */
+    public LogProjector<T> everyPartition() {
+        this.everyPartition = true;
+        return this;
+    }
+
     @Override
     public synchronized void start() {
         TopicProvisioner.ensureTopics(settings);
         consumer = KafkaClients.consumer(settings, groupId, Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000));
+        running = true;
+        if (everyPartition) {
+            List<TopicPartition> all = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(all);
+            seekToStoredPositions(all);
+            thread = Thread.ofPlatform().name("projector-" + groupId).start(this::run);
+            return;
+        }
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -127,7 +149,6 @@ public class LogProjector<T> implements SmartLifecycle {
                 seekToStoredPositions(partitions);
             }
         });
-        running = true;
         thread = Thread.ofPlatform().name("projector-" + groupId).start(this::run);
     }
 
@@ -167,6 +188,7 @@ public class LogProjector<T> implements SmartLifecycle {
                         return;
                     }
                 }
+                advance();
                 commit(records.isEmpty());
                 measureLag();
             }
@@ -193,11 +215,13 @@ public class LogProjector<T> implements SmartLifecycle {
             readable.add(record);
             values.add(value);
         }
+        // The consumer's position is past every record of the poll, and past any transaction marker after them.
         Map<Integer, Long> next = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            next.merge(record.partition(), record.offset() + 1, Math::max);
+        for (TopicPartition partition : records.partitions()) {
+            next.put(partition.partition(), consumer.position(partition));
         }
         if (tryApply(values, next, ATTEMPTS_BEFORE_ALONE)) {
+            published(next);
             recordLag(values);
             return;
         }
@@ -253,6 +277,72 @@ public class LogProjector<T> implements SmartLifecycle {
                 backoffMs = pause(backoffMs);
             }
         }
+    }
+
+    /**
+     * Publishes how far the store is, once everything polled is in it. An idle poll can move past transaction
+     * markers only; that position is saved too, so the store's position reaches the log's committed end.
+     */
+    private void advance() {
+        Map<Integer, Long> now = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            now.put(partition.partition(), consumer.position(partition));
+        }
+        Map<Integer, Long> moved = new HashMap<>();
+        now.forEach((partition, position) -> {
+            if (!position.equals(applied.get(partition))) {
+                moved.put(partition, position);
+            }
+        });
+        if (moved.isEmpty()) {
+            return;
+        }
+        try {
+            new SqlStore.Checkpoint(groupId, topic, moved).save(store);
+        } catch (Exception e) {
+            log.warn("projector {} could not save its position: {}", groupId, e.toString());
+            return;
+        }
+        published(moved);
+    }
+
+    private void published(Map<Integer, Long> positions) {
+        applied.putAll(positions);
+        progressLock.lock();
+        try {
+            progressed.signalAll();
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the store holds everything before {@code ends} (per partition, an offset of the topic): a read
+     * after that sees every write committed to the log when those ends were taken. False on timeout.
+     */
+    public boolean awaitPositions(Map<Integer, Long> ends, Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        progressLock.lock();
+        try {
+            while (!reached(ends)) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = progressed.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
+    private boolean reached(Map<Integer, Long> ends) {
+        for (var end : ends.entrySet()) {
+            if (end.getValue() > 0 && applied.getOrDefault(end.getKey(), -1L) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long pause(long backoffMs) {

@@ -5,6 +5,9 @@ import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
+import dev.controlplane.queryservice.resources.ReadBarrier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import dev.controlplane.kafkasupport.KafkaSettings;
 import dev.controlplane.queryservice.resources.ProjectionProgress;
 import dev.controlplane.queryservice.resources.ResourceReadModel;
@@ -47,6 +50,14 @@ public class QueryServiceConfiguration {
         return new AuditStore(queryAuditStore);
     }
 
+    /** Reads wait for the projector of this process, or for the one whose position the shared store keeps. */
+    @Bean(destroyMethod = "close")
+    ReadBarrier readModelBarrier(KafkaSettings kafka, @Qualifier("resourceProjector") ObjectProvider<EventProjector> resourceProjector,
+                                 SqlStore queryReadModelStore, QuerySettings settings) {
+        return new ReadBarrier(kafka, resourceProjector.getIfAvailable(), queryReadModelStore, PROJECTOR_GROUP,
+                settings.consistencyWait());
+    }
+
     @Bean
     ProjectionProgress projectionProgress() {
         return new ProjectionProgress();
@@ -61,7 +72,7 @@ public class QueryServiceConfiguration {
             readModel.apply(events, checkpoint);
             progress.committed(events);
         });
-        projector.withMetrics(meters);
+        projector.withMetrics(meters).everyPartition();
         return projector;
     }
 

@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param readModelUrl     JDBC URL of the read model
  * @param auditUrl         JDBC URL of the audit store (written by the audit projector)
  * @param minVersionWait   how long a read with {@code min_version} waits for the projection
+ * @param consistencyWait  how long a consistent read (the default) waits for the read model to reach the log's
+ *                         committed end as of the request before answering 503
  */
 @ConfigurationProperties("admin.query")
 public record QuerySettings(
@@ -17,5 +19,6 @@ public record QuerySettings(
         @DefaultValue("jdbc:sqlite:./data/audit.db") String auditUrl,
         String username,
         String password,
-        @DefaultValue("5s") Duration minVersionWait) {
+        @DefaultValue("5s") Duration minVersionWait,
+        @DefaultValue("5s") Duration consistencyWait) {
 }

@@ -94,9 +94,9 @@ public final class OpenApi {
         ObjectNode list = operation(collection, "get", "list" + plural, kind.name(), "Lists " + kind.name()
                 + " resources, active ones unless include-non-active=true, in name order.");
         list.putArray("parameters").add(param("include-non-active", "query", bool(), false, "Include inactive resources"))
-                .add(limitParam()).add(cursorParam());
+                .add(limitParam()).add(cursorParam()).add(refParam("Consistency"));
         ok(list, "200", ref(type + "List"), false);
-        problems(list, 400, 401);
+        problems(list, 400, 401, 503);
 
         ObjectNode create = operation(collection, "post", "create" + type, kind.name(), "Creates a " + kind.name()
                 + (kind.secret() instanceof SecretHandling.None ? "." : "; the answer carries its secret as `"
@@ -111,7 +111,7 @@ public final class OpenApi {
         one.putArray("parameters").add(param("name", "path", ResourceKind.NAME_TYPE.schema(), true, "The resource's name"));
         ObjectNode get = operation(one, "get", "get" + type, kind.name(), "Reads one " + kind.name()
                 + (kind.mutable() ? "; its ETag is its version." : "; it is immutable and has no ETag."));
-        get.putArray("parameters").add(refParam("MinVersion"));
+        get.putArray("parameters").add(refParam("MinVersion")).add(refParam("Consistency"));
         ok(get, "200", ref(type), kind.mutable());
         problems(get, 400, 401, 404, 503);
 
@@ -150,7 +150,7 @@ public final class OpenApi {
             ObjectNode item = paths.putObject(path);
             ObjectNode get = operation(item, "get", "getConfig" + suffix, "config", "Reads the configuration (YAML with "
                     + "Accept: application/yaml or at config.yaml). Before its first write it is {} at version 0.");
-            get.putArray("parameters").add(refParam("MinVersion"));
+            get.putArray("parameters").add(refParam("MinVersion")).add(refParam("Consistency"));
             ObjectNode content = ok(get, "200", ref("Config"), true);
             content.putObject("application/yaml").set("schema", ref("Config"));
             problems(get, 400, 401, 503);
@@ -198,7 +198,7 @@ public final class OpenApi {
         ObjectNode all = paths.putObject("/api/v1/api-keys");
         ObjectNode list = operation(all, "get", "listApiKeys", "api_keys", "Lists the API keys, masked. The ETag is the "
                 + "version of the keys as a whole.");
-        list.putArray("parameters").add(refParam("MinVersion"));
+        list.putArray("parameters").add(refParam("MinVersion")).add(refParam("Consistency"));
         ok(list, "200", ref("ApiKeyList"), true);
         problems(list, 400, 401, 503);
         ObjectNode add = operation(all, "post", "createApiKey", "api_keys", "Adds a key; its secret is generated and shown "
@@ -436,6 +436,11 @@ public final class OpenApi {
                 "A retry with the same key gets the first outcome and writes nothing more"));
         parameters.set("MinVersion", param("min_version", "query", int64().put("minimum", 1), false,
                 "Wait (bounded) until the read model has at least this version"));
+        parameters.set("Consistency", param("consistency", "query", JSON.objectNode().put("type", "string")
+                        .set("enum", JSON.arrayNode().add("strong").add("eventual")), false,
+                "strong (the default): answered once the read model has applied the log as it stood when the request"
+                        + " arrived, so a write acknowledged by any instance is seen; eventual: answered at once from the"
+                        + " read model as it is"));
         ObjectNode headers = components.putObject("headers");
         headers.putObject("ETag").put("description", "The resource's version, quoted").putObject("schema").put("type", "string");
         headers.putObject("Location").put("description", "Where the resource or the command status is")

@@ -25,6 +25,11 @@ record Api(HttpClient http, String base, String token) {
                 "http://127.0.0.1:" + system.port(), system.token());
     }
 
+    /** The same caller, talking to another service on this machine. */
+    Api onPort(int port) {
+        return new Api(http, "http://127.0.0.1:" + port, token);
+    }
+
     Api withToken(String other) {
         return new Api(http, base, other);
     }

@@ -47,7 +47,7 @@ class GeneratedClientIT {
             tenants.createTenant(new TenantCreate().name(prefix + suffix).cluster("main"), "key" + prefix + suffix);
         }
 
-        ApiResponse<Tenant> read = tenants.getTenantWithHttpInfo(prefix + "-a", 1L);
+        ApiResponse<Tenant> read = tenants.getTenantWithHttpInfo(prefix + "-a", 1L, null);
         assertThat(read.getData().getDisplayName()).isEqualTo("Generated A");
         String etag = read.getHeaders().get("etag").getFirst();
 
@@ -59,11 +59,11 @@ class GeneratedClientIT {
                     assertThat(e.getResponseBody()).contains("\"current_version\":2");
                 });
 
-        tenants.getTenant(prefix + "-c", 1L);
+        tenants.getTenant(prefix + "-c", 1L, null);
         List<String> names = new ArrayList<>();
         String cursor = null;
         do {
-            TenantList page = tenants.listTenants(false, 1, cursor);
+            TenantList page = tenants.listTenants(false, 1, cursor, null);
             page.getItems().stream().map(Tenant::getName).filter(n -> n.startsWith(prefix)).forEach(names::add);
             cursor = page.getNextCursor();
         } while (cursor != null);

@@ -44,9 +44,11 @@ class ResourceReadController {
     private final CursorCodec cursors;
     private final QuerySettings settings;
     private final AccessChecks access;
+    private final ReadBarrier barrier;
 
     ResourceReadController(ResourceReadModel readModel, ProjectionProgress progress, CursorCodec cursors,
-                           QuerySettings settings, AccessChecks access) {
+                           QuerySettings settings, AccessChecks access, ReadBarrier barrier) {
+        this.barrier = barrier;
         this.readModel = readModel;
         this.progress = progress;
         this.cursors = cursors;
@@ -57,13 +59,16 @@ class ResourceReadController {
     @GetMapping("/api/v1/{collection}/{name}")
     ResponseEntity<byte[]> get(@PathVariable String collection, @PathVariable String name,
                                @RequestParam(name = "min_version", required = false) String minVersionParam,
+                               @RequestParam(required = false) String consistency,
                                HttpServletRequest request)
             throws SQLException, InterruptedException {
+        long arrived = System.nanoTime();
         ResourceKind kind = Collections.kind(collection);
         if (minVersionParam != null) {
             // Decided before waiting: a foreign resource and a missing one must answer alike, and at once.
             access.requireVisible(request, kind.name(), name, null);
         }
+        consistent(consistency, minVersionParam, arrived);
         Optional<ResourceReadModel.Row> row = row(kind, name, minVersionParam);
         ResourceReadModel.Row found = row.filter(r -> access.visible(Caller.identity(request), kind.name(), r.name(), r.data()))
                 .orElseThrow(() -> ApiException.notFound(kind.name() + " " + name + " does not exist"));
@@ -99,7 +104,9 @@ class ResourceReadController {
      */
     @GetMapping({"/api/v1/config", "/api/v1/config.yaml"})
     ResponseEntity<byte[]> config(@RequestParam(name = "min_version", required = false) String minVersionParam,
+                                  @RequestParam(required = false) String consistency,
                                   HttpServletRequest request) throws SQLException, InterruptedException {
+        consistent(consistency, minVersionParam, System.nanoTime());
         ResourceKind kind = ResourceKinds.CONFIG;
         Optional<ResourceReadModel.Row> row = row(kind, kind.singleton(), minVersionParam);
         HttpHeaders headers = new HttpHeaders();
@@ -111,8 +118,10 @@ class ResourceReadController {
 
     /** The API keys, masked: never a secret, never its hash. The ETag is the version of the keys as a whole. */
     @GetMapping("/api/v1/api-keys")
-    ResponseEntity<byte[]> apiKeys(@RequestParam(name = "min_version", required = false) String minVersionParam)
+    ResponseEntity<byte[]> apiKeys(@RequestParam(name = "min_version", required = false) String minVersionParam,
+                                   @RequestParam(required = false) String consistency)
             throws SQLException, InterruptedException {
+        consistent(consistency, minVersionParam, System.nanoTime());
         ResourceKind kind = ResourceKinds.API_KEYS;
         Optional<ResourceReadModel.Row> row = row(kind, kind.singleton(), minVersionParam);
         HttpHeaders headers = new HttpHeaders();
@@ -121,6 +130,19 @@ class ResourceReadController {
         body.put("items", row.map(r -> kind.shown(r.data()).path(kind.itemList())).orElseGet(Envelopes.MAPPER::createArrayNode));
         body.put("type", "api_key");
         return JsonResponses.json(200, headers, body);
+    }
+
+    /**
+     * Waits, unless the caller reads {@code consistency=eventual} or names the version it waits for, until the read
+     * model holds everything the log had committed when the request arrived.
+     */
+    private void consistent(String consistency, String minVersionParam, long arrived) {
+        if (consistency != null && !consistency.equals("strong") && !consistency.equals("eventual")) {
+            throw ApiException.invalidField("consistency", "must be strong or eventual");
+        }
+        if (!"eventual".equals(consistency) && minVersionParam == null) {
+            barrier.await(arrived);
+        }
     }
 
     /** The resource as the read model has it, after waiting (bounded) for {@code min_version} when asked. */
@@ -160,8 +182,11 @@ class ResourceReadController {
                                 @RequestParam(name = "include-non-active", required = false) String includeParam,
                                 @RequestParam(required = false) String limit,
                                 @RequestParam(required = false) String cursor,
+                                @RequestParam(required = false) String consistency,
                                 HttpServletRequest request) throws SQLException {
+        long arrived = System.nanoTime();
         ResourceKind kind = Collections.kind(collection);
+        consistent(consistency, null, arrived);
         boolean includeInactive = QueryParameters.flag("include-non-active", includeParam);
         int pageSize = QueryParameters.limit(limit);
         String filter = kind.name() + "|" + includeInactive;
