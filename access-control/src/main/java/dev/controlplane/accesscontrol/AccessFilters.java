@@ -55,7 +55,7 @@ final class AccessFilters {
 
         @Override
         protected boolean shouldNotFilter(HttpServletRequest request) {
-            return allowRemote || path(request).equals("/health");
+            return allowRemote || path(request).startsWith("/health");
         }
 
         @Override
@@ -104,7 +104,7 @@ final class AccessFilters {
 
         @Override
         protected boolean shouldNotFilter(HttpServletRequest request) {
-            return path(request).equals("/health");
+            return path(request).startsWith("/health");
         }
 
         @Override

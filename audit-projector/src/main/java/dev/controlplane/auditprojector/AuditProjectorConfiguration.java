@@ -62,6 +62,6 @@ public class AuditProjectorConfiguration {
             String events = auditProjector.problem();
             String security = securityEventProjector.problem();
             return events != null ? events : security == null ? null : "security events: " + security;
-        });
+        }, () -> auditProjector.dead() || securityEventProjector.dead());
     }
 }

@@ -19,7 +19,20 @@ class HealthController {
         this.views = views.orderedStream().toList();
     }
 
-    @GetMapping("/health")
+    /** Liveness: the process answers, and nothing in it stopped for good. */
+    @GetMapping("/health/liveness")
+    ResponseEntity<byte[]> liveness() {
+        List<String> dead = views.stream().filter(ViewHealth::dead).map(ViewHealth::name).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", dead.isEmpty() ? "UP" : "DOWN");
+        if (!dead.isEmpty()) {
+            body.put("stopped", dead);
+        }
+        return JsonResponses.json(dead.isEmpty() ? 200 : 503, new HttpHeaders(), body);
+    }
+
+    /** Readiness: Kafka, the stores and every view this instance relies on are current. */
+    @GetMapping({"/health", "/health/readiness"})
     ResponseEntity<byte[]> health() {
         Map<String, Object> states = new LinkedHashMap<>();
         boolean up = true;

@@ -1,7 +1,6 @@
 package dev.controlplane.httpsupport;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,15 +12,16 @@ import org.springframework.context.annotation.Import;
 @Import({ProblemResponses.class, HealthController.class, OpenApiController.class})
 public class HttpSupportConfiguration {
 
+    /**
+     * Cursors are signed with a key every instance shares (standalone generates {@code data/cursor-secret}): a cursor
+     * from one instance must work on another and after a restart, so a service without the key refuses to start.
+     */
     @Bean
     CursorCodec cursorCodec(AuthSettings settings) {
-        byte[] secret;
-        if (settings.cursorSecret() != null && !settings.cursorSecret().isBlank()) {
-            secret = settings.cursorSecret().getBytes(StandardCharsets.UTF_8);
-        } else {
-            secret = new byte[32];
-            new SecureRandom().nextBytes(secret);
+        if (settings.cursorSecret() == null || settings.cursorSecret().isBlank()) {
+            throw new IllegalStateException("admin.auth.cursor-secret (ADMIN_AUTH_CURSORSECRET) is not set: every instance "
+                    + "needs the same key, so that a cursor from one instance works on another and after a restart");
         }
-        return new CursorCodec(secret);
+        return new CursorCodec(settings.cursorSecret().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -97,6 +97,12 @@ public class LogProjector<T> implements SmartLifecycle {
         return lag;
     }
 
+    /** Started, and its thread ended without being asked to: only a restart brings it back (liveness). */
+    public boolean dead() {
+        Thread started = thread;
+        return running && started != null && !started.isAlive();
+    }
+
     /** Null while the projector runs and keeps up; otherwise why not, for {@code /health}. */
     public String problem() {
         Thread running = thread;

@@ -21,7 +21,37 @@ public final class TopicProvisioner {
         KafkaClients.connection(settings).forEach((k, v) -> connection.put(String.valueOf(k), v));
         KafkaAdmin admin = new KafkaAdmin(connection);
         admin.setModifyTopicConfigs(true);
-        admin.createOrModifyTopics(topics(settings).toArray(NewTopic[]::new));
+        List<NewTopic> topics = topics(settings);
+        refuseRepartitioning(admin, topics, settings);
+        admin.createOrModifyTopics(topics.toArray(NewTopic[]::new));
+    }
+
+    /**
+     * KafkaAdmin would add partitions to an existing topic whose configured count grew; for this log that moves
+     * resources away from their state and events out of order, so a count that differs from the topic's is refused.
+     */
+    private static void refuseRepartitioning(KafkaAdmin admin, List<NewTopic> topics, KafkaSettings settings) {
+        Map<String, org.apache.kafka.clients.admin.TopicDescription> existing;
+        try {
+            existing = admin.describeTopics(topics.stream().map(NewTopic::name).toArray(String[]::new));
+        } catch (RuntimeException e) {
+            // Some topic does not exist yet (a fresh log): describe the ones that do, one by one.
+            existing = new java.util.HashMap<>();
+            for (NewTopic topic : topics) {
+                try {
+                    existing.putAll(admin.describeTopics(topic.name()));
+                } catch (RuntimeException missing) {
+                    // created below
+                }
+            }
+        }
+        for (var topic : existing.values()) {
+            if (topic.partitions().size() != settings.partitions()) {
+                throw new IllegalStateException(topic.name() + " has " + topic.partitions().size()
+                        + " partitions but admin.kafka.partitions is " + settings.partitions() + ": partitions of this log are"
+                        + " never changed in place (README, \"Scaling partitions\")");
+            }
+        }
     }
 
     static List<NewTopic> topics(KafkaSettings settings) {

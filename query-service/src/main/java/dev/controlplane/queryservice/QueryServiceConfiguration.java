@@ -79,6 +79,6 @@ public class QueryServiceConfiguration {
     @Bean
     @ConditionalOnProperty(name = "admin.query.projector-enabled", matchIfMissing = true)
     ViewHealth resourceProjectorHealth(EventProjector resourceProjector) {
-        return ViewHealth.of("read-model projector", resourceProjector::problem);
+        return ViewHealth.of("read-model projector", resourceProjector::problem, resourceProjector::dead);
     }
 }

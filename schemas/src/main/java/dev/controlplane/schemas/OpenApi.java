@@ -341,6 +341,18 @@ public final class OpenApi {
         ok(alive, "200", JSON.objectNode().put("type", "object"), false);
         alive.withObjectProperty("responses").putObject("503").put("description", "A view of the log is not current")
                 .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        ObjectNode ready = operation(paths.putObject("/health/readiness"), "get", "getReadiness", "system", "Readiness for a "
+                + "load balancer; needs no token. The same as /health: 503 while Kafka, a store or a view this instance relies on is not current.");
+        ready.putArray("security");
+        ok(ready, "200", JSON.objectNode().put("type", "object"), false);
+        ready.withObjectProperty("responses").putObject("503").put("description", "Not ready")
+                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        ObjectNode live = operation(paths.putObject("/health/liveness"), "get", "getLiveness", "system", "Liveness; needs no "
+                + "token. 200 while the process serves; 503 only when a part of it stopped for good (a restart is the cure).");
+        live.putArray("security");
+        ok(live, "200", JSON.objectNode().put("type", "object"), false);
+        live.withObjectProperty("responses").putObject("503").put("description", "Stopped for good")
+                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
     }
 
     /**

@@ -263,6 +263,7 @@ class AccessControlIT {
                 "--admin.kafka.bootstrap-servers=" + system.bootstrapServers(),
                 "--admin.kafka.replication-factor=1", "--admin.kafka.min-insync-replicas=1",
                 "--admin.query.projector-enabled=false",
+                "--admin.auth.cursor-secret=" + TestSystem.cursorSecret(system),
                 "--admin.query.read-model-url=jdbc:sqlite:" + system.dataDir().resolve("read-model.db"),
                 "--admin.query.audit-url=jdbc:sqlite:" + system.dataDir().resolve("audit.db")));
         if (authenticated) {

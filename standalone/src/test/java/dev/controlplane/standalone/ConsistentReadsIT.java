@@ -25,7 +25,7 @@ class ConsistentReadsIT {
         replica = Services.run(QueryServiceApplication.class, "--server.port=0",
                 "--admin.kafka.bootstrap-servers=" + system.bootstrapServers(),
                 "--admin.kafka.replication-factor=1", "--admin.kafka.min-insync-replicas=1",
-                "--admin.auth.token=" + TestSystem.TOKEN,
+                "--admin.auth.token=" + TestSystem.TOKEN, "--admin.auth.cursor-secret=" + TestSystem.cursorSecret(system),
                 "--admin.query.read-model-url=jdbc:sqlite:" + TestSystem.newDataDir().resolve("second-read-model.db"),
                 "--admin.query.audit-url=jdbc:sqlite:" + system.dataDir().resolve("audit.db"));
         int port = Integer.parseInt(replica.getEnvironment().getProperty("local.server.port"));
@@ -54,6 +54,20 @@ class ConsistentReadsIT {
             assertThat(read.header("ETag")).isEqualTo("\"2\"");
             assertThat(other.get("/api/v1/tenants?limit=1000").body()).contains(name);
         }
+    }
+
+    @Test
+    void aCursorFromOneInstance_worksOnAnother() {
+        Api api = Api.of(system);
+        for (int i = 0; i < 2; i++) {
+            api.post("/api/v1/tenants", "{\"name\":\"paged-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"cluster\":\"main\"}");
+        }
+        String cursor = api.get("/api/v1/tenants?limit=1").json().path("next_cursor").asString();
+
+        Api.Response next = other.get("/api/v1/tenants?limit=1&cursor=" + cursor);
+
+        assertThat(next.status()).as(next.body()).isEqualTo(200);
+        assertThat(next.json().path("items")).hasSize(1);
     }
 
     @Test

@@ -62,6 +62,15 @@ final class TestSystem {
         return system;
     }
 
+    /** The cursor key the system generated: another instance serving the same API must be given the same. */
+    static String cursorSecret(Standalone system) {
+        try {
+            return Files.readString(system.dataDir().resolve("cursor-secret")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Path newDataDir() {
         try {
             return Files.createTempDirectory("admin-it-");

@@ -59,6 +59,6 @@ public class WebhookDispatcherConfiguration {
 
     @Bean
     ViewHealth webhookProjectorHealth(EventProjector webhookProjector) {
-        return ViewHealth.of("webhook projector", webhookProjector::problem);
+        return ViewHealth.of("webhook projector", webhookProjector::problem, webhookProjector::dead);
     }
 }

@@ -162,6 +162,18 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         return view == null ? null : "reference view " + view;
     }
 
+    /** Streams gave up (every thread failed, or it shut itself down): only a restart brings the processor back. */
+    @Override
+    public boolean dead() {
+        KafkaStreams running = streams;
+        if (running == null) {
+            return false;
+        }
+        KafkaStreams.State state = running.state();
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN;
+    }
+
     @Override
     public synchronized void stop() {
         if (streams != null) {

@@ -54,7 +54,7 @@ public final class AccessRules {
     public static Optional<Rule> of(String requestMethod, String path) {
         // HEAD is served by the GET handlers, so it needs what GET needs.
         String method = requestMethod.equals("HEAD") ? "GET" : requestMethod;
-        if (path.equals("/health")) {
+        if (path.equals("/health") || path.equals("/health/liveness") || path.equals("/health/readiness")) {
             return method.equals("GET") ? Optional.of(new Open()) : Optional.empty();
         }
         if (path.equals("/metrics")) {
