@@ -118,7 +118,7 @@ public final class SqlStore implements AutoCloseable {
             st.execute("CREATE TABLE IF NOT EXISTS projector_positions (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
                     + " partition_id INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (projector, topic, partition_id))");
             st.execute("CREATE TABLE IF NOT EXISTS projector_dead_letters (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
-                    + " partition_id INTEGER NOT NULL, record_offset BIGINT NOT NULL, record_key VARCHAR(1000), error VARCHAR(2000) NOT NULL,"
+                    + " partition_id INTEGER NOT NULL, record_offset BIGINT NOT NULL, record_key TEXT, error TEXT NOT NULL,"
                     + " recorded_at VARCHAR(40) NOT NULL, PRIMARY KEY (projector, topic, partition_id, record_offset))");
         }
         writer.commit();
@@ -170,8 +170,10 @@ public final class SqlStore implements AutoCloseable {
         if (next.isEmpty()) {
             return;
         }
+        // Never backwards: a projector that lost its place (a zombie, a second writer of a shared store) cannot undo another's progress.
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO projector_positions (projector, topic, partition_id, next_offset)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT (projector, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset")) {
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (projector, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset"
+                + " WHERE excluded.next_offset > projector_positions.next_offset")) {
             for (var entry : next.entrySet()) {
                 ps.setString(1, projector);
                 ps.setString(2, topic);
@@ -192,8 +194,9 @@ public final class SqlStore implements AutoCloseable {
                 ps.setString(2, topic);
                 ps.setInt(3, partition);
                 ps.setLong(4, offset);
-                ps.setString(5, key);
-                ps.setString(6, error);
+                // A key is the producer's: kept short and printable, so the row itself can never be refused.
+                ps.setString(5, key == null ? null : key.replace("\u0000", "").substring(0, Math.min(key.replace("\u0000", "").length(), 300)));
+                ps.setString(6, error.substring(0, Math.min(error.length(), 500)));
                 ps.setString(7, java.time.Instant.now().toString());
                 ps.executeUpdate();
             }

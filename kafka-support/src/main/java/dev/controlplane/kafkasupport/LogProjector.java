@@ -64,6 +64,7 @@ public class LogProjector<T> implements SmartLifecycle {
     private volatile Counter deadLetters;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile String failing;
+    private volatile Throwable lastError;
     private volatile long behind;
     private volatile long currentSinceNanos = System.nanoTime();
     private Thread thread;
@@ -130,6 +131,12 @@ public class LogProjector<T> implements SmartLifecycle {
     public LogProjector<T> everyPartition() {
         this.everyPartition = true;
         return this;
+    }
+
+    /** Starts before and stops after the web server, so reads in flight at a stop are answered from a live store. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
     @Override
@@ -215,7 +222,8 @@ public class LogProjector<T> implements SmartLifecycle {
             try {
                 value = reader.apply(record.value());
             } catch (RuntimeException e) {
-                deadLetter(record, "unreadable: " + e);
+                // Recorded now, skipped by the batch's position below: both or neither reach the store with it.
+                deadLetter(record, "unreadable: " + e.getClass().getName());
                 continue;
             }
             readable.add(record);
@@ -235,11 +243,56 @@ public class LogProjector<T> implements SmartLifecycle {
         for (int i = 0; i < readable.size() && running; i++) {
             ConsumerRecord<String, byte[]> record = readable.get(i);
             Map<Integer, Long> after = Map.of(record.partition(), record.offset() + 1);
-            if (!tryApply(List.of(values.get(i)), after, ATTEMPTS_BEFORE_ALONE)) {
-                deadLetter(record, failing);
-                failing = null;
+            while (running && !tryApply(List.of(values.get(i)), after, ATTEMPTS_BEFORE_ALONE)) {
+                if (transientFailure(lastError)) {
+                    continue; // the store is away, not the record at fault: never skip for that
+                }
+                String error = describe(lastError);
+                deadLetter(record, error);
+                // The dead letter is in: the store answers. One more try, then the record is skipped.
+                if (tryApply(List.of(values.get(i)), after, 1)) {
+                    break;
+                }
+                if (!transientFailure(lastError)) {
+                    skip(record);
+                    break;
+                }
             }
         }
+    }
+
+    /** Errors a store gives while it is away or busy: a record is never skipped for one of them. */
+    static boolean transientFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientException || cause instanceof java.sql.SQLRecoverableException
+                    || cause instanceof java.io.IOException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+                String message = String.valueOf(sql.getMessage());
+                if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
+                        || message.contains("SQLITE_BUSY") || message.contains("database is locked") || message.contains("closed")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** What a dead letter says of an error: its kind and SQL state, never its message (which may quote the record). */
+    private static String describe(Throwable error) {
+        if (error == null) {
+            return "unknown";
+        }
+        StringBuilder text = new StringBuilder(error.getClass().getName());
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                text.append(" (SQL state ").append(sql.getSQLState()).append(')');
+                break;
+            }
+        }
+        return text.toString();
     }
 
     /** Applies until it succeeds, for {@code attempts} tries. */
@@ -249,9 +302,11 @@ public class LogProjector<T> implements SmartLifecycle {
             try {
                 handler.apply(values, new SqlStore.Checkpoint(groupId, topic, next));
                 failing = null;
+                lastError = null;
                 return true;
             } catch (Exception e) {
-                failing = e.toString();
+                failing = describe(e);
+                lastError = e;
                 log.error("projector {} failed to apply {} records (attempt {}); retrying in {} ms", groupId, values.size(),
                         attempt, backoffMs, e);
                 backoffMs = pause(backoffMs);
@@ -261,25 +316,38 @@ public class LogProjector<T> implements SmartLifecycle {
     }
 
     /**
-     * A dead letter is written to the same store: if that fails too, the store is away (not the record at fault),
-     * so the projector keeps trying instead of skipping anything. Only the coordinates are kept, never the value:
-     * an operator reads the record on the log.
+     * Records a record that could not be applied, in the same store: if that fails too, the store is away (not the
+     * record at fault), so it keeps trying. Only the coordinates and the kind of error are kept, never the value: an
+     * operator reads the record on the log.
      */
     private void deadLetter(ConsumerRecord<String, byte[]> record, String error) {
         long backoffMs = 100;
         while (running) {
             try {
-                store.deadLetter(groupId, record.topic(), record.partition(), record.offset(), record.key(),
-                        error == null ? "unknown" : error.substring(0, Math.min(error.length(), 1000)));
-                log.error("projector {} skipped {}-{}@{} as a dead letter: {}", groupId, record.topic(), record.partition(),
+                store.deadLetter(groupId, record.topic(), record.partition(), record.offset(), record.key(), error);
+                log.error("projector {} recorded {}-{}@{} as a dead letter: {}", groupId, record.topic(), record.partition(),
                         record.offset(), error);
                 if (deadLetters != null) {
                     deadLetters.increment();
                 }
-                new SqlStore.Checkpoint(groupId, topic, Map.of(record.partition(), record.offset() + 1)).save(store);
                 return;
             } catch (Exception e) {
-                failing = e.toString();
+                failing = describe(e);
+                backoffMs = pause(backoffMs);
+            }
+        }
+    }
+
+    /** Moves the store's position past one dead letter. */
+    private void skip(ConsumerRecord<String, byte[]> record) {
+        long backoffMs = 100;
+        while (running) {
+            try {
+                new SqlStore.Checkpoint(groupId, topic, Map.of(record.partition(), record.offset() + 1)).save(store);
+                failing = null;
+                return;
+            } catch (Exception e) {
+                failing = describe(e);
                 backoffMs = pause(backoffMs);
             }
         }

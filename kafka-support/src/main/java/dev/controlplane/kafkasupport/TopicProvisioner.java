@@ -46,6 +46,12 @@ public final class TopicProvisioner {
             }
         }
         for (var topic : existing.values()) {
+            int copies = topic.partitions().getFirst().replicas().size();
+            if (copies < settings.minInsyncReplicas()) {
+                throw new IllegalStateException(topic.name() + " has " + copies + " replicas, fewer than admin.kafka.min-insync-replicas ("
+                        + settings.minInsyncReplicas() + "): every acknowledged write would fail. Reassign its replicas first,"
+                        + " or set admin.kafka.min-insync-replicas to at most " + copies);
+            }
             if (topic.partitions().size() != settings.partitions()) {
                 throw new IllegalStateException(topic.name() + " has " + topic.partitions().size()
                         + " partitions but admin.kafka.partitions is " + settings.partitions() + ": partitions of this log are"
@@ -56,11 +62,15 @@ public final class TopicProvisioner {
 
     static List<NewTopic> topics(KafkaSettings settings) {
         return List.of(
+                // The broker's clock, not the sender's: the processor's idempotency window expires by these
+                // timestamps, and one sender with a fast clock must not expire every key of a partition.
                 topic(Topics.COMMANDS, settings)
                         .config("retention.ms", String.valueOf(settings.commandRetention().toMillis()))
+                        .config("message.timestamp.type", "LogAppendTime")
                         .build(),
                 topic(Topics.IDEMPOTENT_COMMANDS, settings)
                         .config("retention.ms", String.valueOf(settings.commandRetention().toMillis()))
+                        .config("message.timestamp.type", "LogAppendTime")
                         .build(),
                 topic(Topics.EVENTS, settings)
                         .config("retention.ms", "-1")

@@ -11,6 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param version the resource's version after an accepted command
  * @param data    the resource after an accepted command
  * @param problem why a command was rejected
+ * @param replayOf set when this command was a retry answered with an earlier command's outcome: that command's id
+ *                 (the events, if any, carry it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CommandResult(
@@ -22,7 +24,13 @@ public record CommandResult(
         Long version,
         ObjectNode data,
         Problem problem,
-        Instant decidedAt) {
+        Instant decidedAt,
+        UUID replayOf) {
+
+    public CommandResult(UUID commandId, int schemaVersion, String commandType, ResourceRef resource, Outcome outcome,
+                         Long version, ObjectNode data, Problem problem, Instant decidedAt) {
+        this(commandId, schemaVersion, commandType, resource, outcome, version, data, problem, decidedAt, null);
+    }
 
     public static final int CURRENT_SCHEMA_VERSION = 1;
 
@@ -30,7 +38,8 @@ public record CommandResult(
 
     /** The same outcome, answering another request: a retry gets its first request's answer under its own id. */
     public CommandResult answering(UUID otherCommand) {
-        return new CommandResult(otherCommand, schemaVersion, commandType, resource, outcome, version, data, problem, decidedAt);
+        return new CommandResult(otherCommand, schemaVersion, commandType, resource, outcome, version, data, problem, decidedAt,
+                replayOf != null ? replayOf : commandId);
     }
 
     public boolean accepted() {

@@ -132,10 +132,14 @@ final class DeliverySender implements SmartLifecycle {
                 int room = settings.workers() * 2 - claimed.get();
                 for (DeliveryStore.Delivery delivery : room <= 0 ? List.<DeliveryStore.Delivery>of() : store.claimDue(Instant.now(), room)) {
                     claimed.incrementAndGet();
+                    long leasedUntil = System.nanoTime() + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
                     workers.submit(() -> {
                         slots.acquireUninterruptibly();
                         try {
-                            attempt(delivery);
+                            // Waited for a worker so long that the lease could end mid-attempt: leave it to the lease.
+                            if (System.nanoTime() - leasedUntil < 0) {
+                                attempt(delivery);
+                            }
                         } catch (Exception e) {
                             log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
                         } finally {

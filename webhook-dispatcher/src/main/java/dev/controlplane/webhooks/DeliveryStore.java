@@ -22,7 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The dispatcher's store: subscriptions as the log says they are, one delivery per (subscription, matching
  * event), and every attempt. Projecting is idempotent (a delivery is unique per subscription and event, a
- * subscription changes only to a newer version), so replaying the log changes nothing.
+ * subscription changes only to a newer version), so replaying the log changes nothing. Several dispatchers may
+ * share it: each projects the whole log into it (the first insert of a delivery wins), and a delivery being sent is
+ * leased to one of them, so it is attempted by one at a time and taken over when its dispatcher dies.
  */
 final class DeliveryStore {
 
@@ -45,10 +47,26 @@ final class DeliveryStore {
     }
 
     private final SqlStore store;
+    private final String instance;
+    private final java.time.Duration lease;
 
     DeliveryStore(SqlStore store) {
+        this(store, "local", java.time.Duration.ofMinutes(1));
+    }
+
+    /**
+     * @param instance this dispatcher, as its leases and attempts name it
+     * @param lease    how long a claimed delivery stays this dispatcher's
+     */
+    DeliveryStore(SqlStore store, String instance, java.time.Duration lease) {
         this.store = store;
-        store.migrate("webhooks", List.of("V1__webhooks.sql"));
+        this.instance = instance;
+        this.lease = lease;
+        store.migrate("webhooks", List.of("V1__webhooks.sql", "V2__leases.sql"));
+    }
+
+    String instance() {
+        return instance;
     }
 
     /** Applies a batch of events: subscription changes first, then a delivery for every match. */
@@ -168,34 +186,49 @@ final class DeliveryStore {
 
     /**
      * Takes up to {@code limit} due deliveries for an attempt each, in one transaction: they become {@code sending},
-     * so no other pass takes them again. A crash while sending leaves them so; {@link #resumeInterrupted} puts them back.
+     * leased to this dispatcher, so no other pass or dispatcher takes them again until the lease ends. A delivery whose
+     * dispatcher died (its lease ran out while sending) is due again. Each row is taken by a conditional update, so two
+     * dispatchers claiming at once never both get one, whatever the database's isolation.
      */
     List<Delivery> claimDue(Instant now, int limit) throws SQLException {
         return store.write(connection -> {
-            List<Delivery> due;
+            List<Delivery> candidates;
             try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ?
+                    SELECT * FROM deliveries WHERE (status = 'pending' AND next_attempt_at_ms <= ?)
+                        OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?))
                     ORDER BY next_attempt_at_ms, id LIMIT ?""")) {
                 select.setLong(1, now.toEpochMilli());
-                select.setInt(2, limit);
-                due = deliveries(select);
+                select.setLong(2, now.toEpochMilli());
+                select.setInt(3, limit);
+                candidates = deliveries(select);
             }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE deliveries SET status = 'sending' WHERE id = ?")) {
-                for (Delivery delivery : due) {
-                    update.setLong(1, delivery.id());
-                    update.addBatch();
+            List<Delivery> claimed = new ArrayList<>(candidates.size());
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE deliveries SET status = 'sending', claimed_by = ?, lease_until_ms = ?
+                    WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?)))""")) {
+                for (Delivery delivery : candidates) {
+                    update.setString(1, instance);
+                    update.setLong(2, now.plus(lease).toEpochMilli());
+                    update.setLong(3, delivery.id());
+                    update.setLong(4, now.toEpochMilli());
+                    if (update.executeUpdate() == 1) {
+                        claimed.add(delivery);
+                    }
                 }
-                update.executeBatch();
             }
-            return due;
+            return claimed;
         });
     }
 
-    /** At start: attempts cut short by a stop are due again (at least once: receivers deduplicate by webhook-id). */
+    /**
+     * At start: this dispatcher's attempts cut short by a stop are due again (at least once: receivers deduplicate by
+     * webhook-id). Another dispatcher's are left to its lease.
+     */
     void resumeInterrupted() throws SQLException {
         store.write(connection -> {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")) {
+                    "UPDATE deliveries SET status = 'pending' WHERE status = 'sending' AND (claimed_by = ? OR claimed_by IS NULL)")) {
+                update.setString(1, instance);
                 return update.executeUpdate();
             }
         });
@@ -205,7 +238,8 @@ final class DeliveryStore {
     Optional<Long> nextDueAtMs() throws SQLException {
         return store.read(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT MIN(next_attempt_at_ms) FROM deliveries WHERE status = 'pending'");
+                    "SELECT MIN(CASE WHEN status = 'pending' THEN next_attempt_at_ms ELSE lease_until_ms END) FROM deliveries"
+                            + " WHERE status = 'pending' OR status = 'sending'");
                  ResultSet rows = select.executeQuery()) {
                 rows.next();
                 long at = rows.getLong(1);
@@ -225,10 +259,13 @@ final class DeliveryStore {
     void recordOutcomes(List<Outcome> outcomes) throws SQLException {
         store.write(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)""");
+                    INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error, dispatcher)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
+                 // Only while the lease is this dispatcher's: one that lost it (stopped past it) records its attempt,
+                 // which happened, but does not overwrite the state the new holder writes.
                  PreparedStatement update = connection.prepareStatement(
-                         "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ? WHERE id = ?");
+                         "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
+                                 + " WHERE id = ? AND claimed_by = ?");
                  PreparedStatement success = connection.prepareStatement(
                          "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
                  PreparedStatement failure = connection.prepareStatement(
@@ -246,6 +283,7 @@ final class DeliveryStore {
                     insert.setLong(5, attempt.latencyMs());
                     insert.setString(6, attempt.responseBody());
                     insert.setString(7, attempt.error());
+                    insert.setString(8, instance);
                     insert.addBatch();
                     update.setString(1, outcome.status());
                     update.setInt(2, attempt.attempt());
@@ -255,6 +293,7 @@ final class DeliveryStore {
                         update.setLong(3, outcome.nextAttemptAtMs());
                     }
                     update.setLong(4, outcome.delivery().id());
+                    update.setString(5, instance);
                     update.addBatch();
                 }
                 // One update per subscription per group: its latest success, or the time it started failing.

@@ -29,8 +29,8 @@ public class WebhookDispatcherConfiguration {
     }
 
     @Bean
-    DeliveryStore deliveryStore(SqlStore webhookStore) {
-        return new DeliveryStore(webhookStore);
+    DeliveryStore deliveryStore(SqlStore webhookStore, WebhookSettings settings) {
+        return new DeliveryStore(webhookStore, settings.instanceId(), settings.lease());
     }
 
     @Bean(destroyMethod = "close")
@@ -53,7 +53,9 @@ public class WebhookDispatcherConfiguration {
             }
             deliverySender.wake();
         });
-        projector.withMetrics(meters);
+        // Every dispatcher projects the whole log into the shared store (and so sees every subscription change); the
+        // sending is what is shared out, by lease.
+        projector.withMetrics(meters).everyPartition();
         return projector;
     }
 

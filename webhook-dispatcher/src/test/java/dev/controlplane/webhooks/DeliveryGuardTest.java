@@ -42,7 +42,7 @@ class DeliveryGuardTest {
         Path dir = Files.createTempDirectory("webhook-guard-");
         String key = SecretBox.newKey();
         WebhookSettings settings = new WebhookSettings(key, List.of(), Duration.ofHours(1), List.of(Duration.ZERO), 0,
-                Duration.ofSeconds(2), Duration.ofDays(5), 2, "jdbc:sqlite:" + dir.resolve("webhooks.db"));
+                Duration.ofSeconds(2), Duration.ofDays(5), 2, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
         try (SqlStore sql = SqlStore.open(settings.storeUrl(), null, null, 1)) {
             DeliveryStore store = new DeliveryStore(sql);
             Instant now = Instant.now();

@@ -16,7 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param attemptTimeout         bounds connecting and reading the answer of one attempt
  * @param disableAfter           a subscription failing without a success for this long is disabled
  * @param workers                deliveries in flight at once
- * @param storeUrl               the dispatcher's JDBC URL (deliveries and attempts)
+ * @param storeUrl               the dispatcher's JDBC URL (deliveries and attempts), shared by every dispatcher instance
+ * @param instanceId             this dispatcher among those sharing the store (default: generated at start); a
+ *                               delivery being sent is leased to one instance
  */
 @ConfigurationProperties("admin.webhooks")
 public record WebhookSettings(
@@ -28,7 +30,23 @@ public record WebhookSettings(
         @DefaultValue("10s") Duration attemptTimeout,
         @DefaultValue("5d") Duration disableAfter,
         @DefaultValue("16") int workers,
-        @DefaultValue("jdbc:sqlite:webhooks.db") String storeUrl) {
+        @DefaultValue("jdbc:sqlite:webhooks.db") String storeUrl,
+        String instanceId) {
+
+    public WebhookSettings {
+        if (instanceId == null || instanceId.isBlank()) {
+            instanceId = "dispatcher-" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(4));
+        }
+    }
+
+    /**
+     * How long a dispatcher holds a delivery it is sending: longer than an attempt can take (connect, then read, each
+     * bounded by the attempt timeout), so no two dispatchers attempt one delivery at once, yet a dispatcher that died
+     * holds its deliveries only this long.
+     */
+    public java.time.Duration lease() {
+        return attemptTimeout.multipliedBy(3).plusSeconds(10);
+    }
 
     public TargetGuard guard() {
         return new TargetGuard(allowedPrivateTargets);

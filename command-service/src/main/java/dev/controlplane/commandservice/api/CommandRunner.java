@@ -65,10 +65,11 @@ class CommandRunner {
         if (!result.accepted()) {
             Problem problem = result.problem();
             throw problem.status() == 503
-                    ? new ApiException(problem, Map.of(HttpHeaders.RETRY_AFTER, "1"))
-                    : new ApiException(problem);
+                    ? new ApiException(problem, Map.of(HttpHeaders.RETRY_AFTER, "1", COMMAND_ID, command.id().toString()))
+                    : new ApiException(problem, Map.of(COMMAND_ID, command.id().toString()));
         }
         HttpHeaders headers = new HttpHeaders();
+        headers.add(COMMAND_ID, command.id().toString());
         if (kind.mutable()) {
             headers.setETag(Preconditions.etag(result.version()));
         }
@@ -96,6 +97,9 @@ class CommandRunner {
         headers.add(HttpHeaders.RETRY_AFTER, "1");
         return JsonResponses.json(202, headers, Map.of("id", command.id(), "status", "pending", "status_url", statusUrl));
     }
+
+    /** Every decided write names its command, so its outcome and its events can be traced (and looked up again). */
+    static final String COMMAND_ID = "X-Command-Id";
 
     static void requireValid(ResourceKind.Validated valid) {
         if (!valid.valid()) {

@@ -162,6 +162,8 @@ class ResourceWriteController {
                 yield JsonResponses.json(200, new HttpHeaders(), describe(result));
             }
             case ResultLookup.Pending p -> JsonResponses.json(200, new HttpHeaders(), Map.of("id", commandId, "status", "pending"));
+            case ResultLookup.Undetermined u -> throw new ApiException(Problem.of("unavailable", "Service unavailable", 503,
+                    "the log could not be searched for command " + id + " in time; retry"), Map.of(HttpHeaders.RETRY_AFTER, "1"));
         };
     }
 

@@ -30,7 +30,8 @@ public final class ResultLookup implements AutoCloseable {
 
     /** How far a record's timestamp may trail or lead the time in its id (the clocks of two machines). */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
-    private static final int MAX_SCANNED = 500_000;
+    private static final int MAX_SCANNED = 200_000;
+    private static final Duration BUDGET = Duration.ofSeconds(3);
 
     /** What the log knows of a command. */
     public sealed interface Found {
@@ -42,6 +43,12 @@ public final class ResultLookup implements AutoCloseable {
     /** On a command topic, not decided yet. */
     public record Pending() implements Found {
     }
+
+    /** The lookup ran out of its budget (a long backlog, or lookups queued behind each other): ask again. */
+    public record Undetermined() implements Found {
+    }
+
+    private boolean exhausted;
 
     private final KafkaSettings kafka;
     private final ReentrantLock lock = new ReentrantLock();
@@ -56,8 +63,16 @@ public final class ResultLookup implements AutoCloseable {
         if (issued.isEmpty()) {
             return Optional.empty();
         }
-        lock.lock();
         try {
+            if (!lock.tryLock(BUDGET.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return Optional.of(new Undetermined());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(new Undetermined());
+        }
+        try {
+            exhausted = false;
             if (consumer == null) {
                 consumer = KafkaClients.consumer(kafka, null, Map.of());
             }
@@ -70,6 +85,9 @@ public final class ResultLookup implements AutoCloseable {
             if (result.isPresent()) {
                 return Optional.of(new Decided(Envelopes.readResult(result.get().value())));
             }
+            if (exhausted) {
+                return Optional.of(new Undetermined());
+            }
             // Not decided: is it on its way? A command is on its topic within the skew of the time in its id.
             List<TopicPartition> commandPartitions = new java.util.ArrayList<>();
             for (String topic : List.of(Topics.COMMANDS, Topics.IDEMPOTENT_COMMANDS)) {
@@ -78,7 +96,7 @@ public final class ResultLookup implements AutoCloseable {
             String idField = "\"id\":\"" + key + "\"";
             Optional<ConsumerRecord<String, byte[]>> command = scan(commandPartitions, issued.get().minus(CLOCK_SKEW),
                     issued.get().plus(CLOCK_SKEW), null, record -> new String(record.value(), StandardCharsets.UTF_8).contains(idField));
-            return command.map(c -> new Pending());
+            return command.isPresent() ? Optional.of(new Pending()) : exhausted ? Optional.of(new Undetermined()) : Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -106,7 +124,7 @@ public final class ResultLookup implements AutoCloseable {
         }
         consumer.pause(partitions.stream().filter(p -> !open.contains(p)).toList());
         int scanned = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + BUDGET.toNanos();
         while (!open.isEmpty() && scanned < MAX_SCANNED && System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 scanned++;
@@ -129,6 +147,7 @@ public final class ResultLookup implements AutoCloseable {
                 }
             }
         }
+        exhausted = !open.isEmpty();
         return Optional.empty();
     }
 

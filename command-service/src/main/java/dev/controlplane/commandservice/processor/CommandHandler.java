@@ -48,7 +48,8 @@ final class CommandHandler {
      *                claim stage has already made sure it was the same request on the same resource
      */
     Handled handle(CommandEnvelope command, StoredResource stored, CommandResult earlier, Instant now) {
-        if (earlier != null) {
+        // A 503 decided nothing (the references could not be checked): its retry is decided now.
+        if (earlier != null && !undecided(earlier)) {
             return new Handled(null, List.of(), earlier.answering(command.id()), false);
         }
         Optional<ResourceKind> kind = ResourceKinds.byName(command.resource().kind());
@@ -116,10 +117,17 @@ final class CommandHandler {
                 Outcome.accepted, version, data, null, now);
     }
 
-    /** A rejection is remembered like an acceptance, except a 503: nothing was decided, so a retry should be. */
+    /**
+     * A rejection is remembered like an acceptance. A 503 is remembered too, as undecided: a retry of it is decided
+     * (and its outcome kept in its place), while a retry whose first outcome is not kept at all is refused.
+     */
     private static Handled rejected(CommandEnvelope command, Problem problem, Instant now) {
         return new Handled(null, List.of(), rejection(command.id(), command.type(), command.resource(), problem, now),
-                command.idempotencyKey() != null && problem.status() != 503);
+                command.idempotencyKey() != null);
+    }
+
+    static boolean undecided(CommandResult result) {
+        return !result.accepted() && result.problem() != null && result.problem().status() == 503;
     }
 
     static CommandResult rejection(UUID commandId, String type, dev.controlplane.schemas.ResourceRef resource, Problem problem,

@@ -67,7 +67,8 @@ final class CommandReader {
             return new Refused(id, type, command.resource(), Rejections.invalidCommand(
                     "the command envelope lacks its resource, type or payload"));
         }
-        if (!expectedKey.apply(command).equals(recordKey)) {
+        String expected = expectedKey.apply(command);
+        if (expected == null || !expected.equals(recordKey)) {
             return new Refused(id, type, command.resource(), Rejections.invalidCommand(
                     "the command was sent under another key than its own, so another writer may own its resource"));
         }

@@ -50,6 +50,8 @@ final class CommandTopology {
     private static final String DECIDE = "decide";
     private static final String EVENTS = "events";
     private static final String RESULTS = "results";
+    /** Set by the claim step on a retry it lets through: the first command with the key, whose outcome answers it. */
+    static final String REPLAY_OF = "replay-of";
 
     private CommandTopology() {
     }
@@ -58,7 +60,7 @@ final class CommandTopology {
         Duration window = settings.idempotencyWindow();
         Topology topology = new Topology();
         topology.addSource(KEYED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.IDEMPOTENT_COMMANDS);
-        topology.addProcessor(CLAIM, () -> new ClaimProcessor(window, meters), KEYED_SOURCE);
+        topology.addProcessor(CLAIM, () -> new ClaimProcessor(settings.maxRecordBytes().toBytes(), meters), KEYED_SOURCE);
         topology.addStateStore(windowStore(CLAIMS, window), CLAIM);
         topology.addSink(CLAIMED, Topics.COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), CLAIM);
         topology.addSink(CLAIM_RESULTS, Topics.COMMAND_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), CLAIM);
@@ -79,11 +81,15 @@ final class CommandTopology {
                 Serdes.String(), Serdes.ByteArray());
     }
 
-    /** The first value kept for {@code key} within the retention, or null. */
-    private static byte[] first(WindowStore<String, byte[]> store, String key) {
+    /** The latest value kept for {@code key} within the retention, or null (a 503 outcome is followed by its retry's). */
+    private static byte[] latest(WindowStore<String, byte[]> store, String key) {
+        byte[] latest = null;
         try (WindowStoreIterator<byte[]> found = store.fetch(key, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
-            return found.hasNext() ? found.next().value : null;
+            while (found.hasNext()) {
+                latest = found.next().value;
+            }
         }
+        return latest;
     }
 
     private static void answer(ProcessorContext<String, byte[]> context, String sink, CommandResult result, long timestamp) {
@@ -93,8 +99,17 @@ final class CommandTopology {
     /** Skips what has no id, answers what has one: a record the processor cannot handle never stops it. */
     private static CommandEnvelope readable(String key, byte[] value, Function<CommandEnvelope, String> expectedKey,
                                             ProcessorContext<String, byte[]> context, String resultSink, MeterRegistry meters,
-                                            long timestamp) {
-        switch (CommandReader.read(key, value, expectedKey)) {
+                                            long timestamp, long maxRecordBytes) {
+        if (value == null) {
+            meters.counter("admin.commands.unreadable", "answered", "false").increment();
+            return null;
+        }
+        CommandReader.Read read = CommandReader.read(key, value, expectedKey);
+        if (read instanceof CommandReader.Readable r && value.length > maxRecordBytes) {
+            read = new CommandReader.Refused(r.command().id(), r.command().type(), r.command().resource(),
+                    Rejections.tooLarge(value.length, maxRecordBytes));
+        }
+        switch (read) {
             case CommandReader.Readable r -> {
                 return r.command();
             }
@@ -117,11 +132,13 @@ final class CommandTopology {
     private static final class ClaimProcessor implements Processor<String, byte[], String, byte[]> {
 
         private final MeterRegistry meters;
+        private final long maxRecordBytes;
         private ProcessorContext<String, byte[]> context;
         private WindowStore<String, byte[]> claims;
 
-        ClaimProcessor(Duration window, MeterRegistry meters) {
+        ClaimProcessor(long maxRecordBytes, MeterRegistry meters) {
             this.meters = meters;
+            this.maxRecordBytes = maxRecordBytes;
         }
 
         @Override
@@ -132,23 +149,33 @@ final class CommandTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            CommandEnvelope command = readable(record.key(), record.value(), c -> String.valueOf(c.idempotencyKey()),
-                    context, CLAIM_RESULTS, meters, record.timestamp());
+            CommandEnvelope command = readable(record.key(), record.value(), CommandEnvelope::idempotencyKey,
+                    context, CLAIM_RESULTS, meters, record.timestamp(), maxRecordBytes);
             if (command == null) {
                 return;
             }
-            byte[] existing = first(claims, command.idempotencyKey());
-            if (existing == null) {
-                claims.put(command.idempotencyKey(), Envelopes.write(Claim.of(command)), record.timestamp());
-            } else {
-                Problem refusal = Envelopes.MAPPER.readValue(existing, Claim.class).refusal(command);
-                if (refusal != null) {
-                    answer(context, CLAIM_RESULTS, CommandHandler.rejection(command.id(), command.type(), command.resource(),
-                            refusal, Instant.now()), record.timestamp());
-                    return;
+            Record<String, byte[]> claimed = new Record<>(command.resource().key(), record.value(), record.timestamp());
+            try {
+                byte[] existing = latest(claims, command.idempotencyKey());
+                if (existing == null) {
+                    claims.put(command.idempotencyKey(), Envelopes.write(Claim.of(command)), record.timestamp());
+                } else {
+                    Claim claim = Envelopes.MAPPER.readValue(existing, Claim.class);
+                    Problem refusal = claim.refusal(command);
+                    if (refusal != null) {
+                        answer(context, CLAIM_RESULTS, CommandHandler.rejection(command.id(), command.type(), command.resource(),
+                                refusal, Instant.now()), record.timestamp());
+                        return;
+                    }
+                    claimed.headers().add(REPLAY_OF, claim.firstCommand().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
+            } catch (RuntimeException e) {
+                log.error("could not claim the idempotency key of command {}", command.id(), e);
+                answer(context, CLAIM_RESULTS, CommandHandler.rejection(command.id(), command.type(), command.resource(),
+                        Rejections.undecidable(), Instant.now()), record.timestamp());
+                return;
             }
-            context.forward(new Record<>(command.resource().key(), record.value(), record.timestamp()), CLAIMED);
+            context.forward(claimed, CLAIMED);
         }
     }
 
@@ -177,7 +204,7 @@ final class CommandTopology {
         @Override
         public void process(Record<String, byte[]> record) {
             CommandEnvelope command = readable(record.key(), record.value(), c -> c.resource().key(), context, RESULTS, meters,
-                    record.timestamp());
+                    record.timestamp(), maxRecordBytes);
             if (command == null) {
                 return;
             }
@@ -185,7 +212,7 @@ final class CommandTopology {
             Instant now = Instant.now();
             Written written;
             try {
-                written = written(handle(command, key, now), command, now);
+                written = written(handle(command, key, now, record.headers().lastHeader(REPLAY_OF) != null), command, now);
             } catch (RuntimeException e) {
                 // A bug in deciding one command must not stop every write after it: answer, log, go on.
                 log.error("could not decide command {} on {}", command.id(), key, e);
@@ -209,11 +236,18 @@ final class CommandTopology {
                     result.accepted() ? "200" : String.valueOf(result.problem().status())).increment();
         }
 
-        private CommandHandler.Handled handle(CommandEnvelope command, String key, Instant now) {
+        /** @param replay the claim step let this command through as a retry of an earlier one */
+        private CommandHandler.Handled handle(CommandEnvelope command, String key, Instant now, boolean replay) {
             CommandResult earlier = null;
             if (command.idempotencyKey() != null) {
-                byte[] kept = first(outcomes, command.idempotencyKey());
+                byte[] kept = latest(outcomes, command.idempotencyKey());
                 earlier = kept == null ? null : Envelopes.readResult(kept);
+                if (earlier == null && replay) {
+                    // Its first outcome is gone (the window passed, or it was a 503 not kept): deciding it again could
+                    // apply it twice, so it is refused. A retry of a 503 is the exception: nothing was decided.
+                    return new CommandHandler.Handled(null, List.of(), CommandHandler.rejection(command.id(), command.type(),
+                            command.resource(), Rejections.idempotencyOutcomeExpired(), now), false);
+                }
             }
             byte[] current = store.get(key);
             StoredResource stored = current == null ? null : Envelopes.MAPPER.readValue(current, StoredResource.class);

@@ -75,7 +75,7 @@ class CommandHandlerTest {
     }
 
     @Test
-    void aRejection_isRememberedForRetries_butA503IsNot() {
+    void aRejection_isRememberedForRetries_andA503IsDecidedAgainOnRetry() {
         CommandHandler.Handled conflict = handler.handle(keyed(anUpdate(UUID.randomUUID(), 7)), null, null, NOW);
         assertThat(conflict.result().problem().status()).isEqualTo(404);
         assertThat(conflict.remember()).isTrue();
@@ -83,7 +83,12 @@ class CommandHandlerTest {
         reachable.set(false);
         CommandHandler.Handled unavailable = handler.handle(keyed(aCreate(UUID.randomUUID(), "h1")), null, null, NOW);
         assertThat(unavailable.result().problem().status()).isEqualTo(503);
-        assertThat(unavailable.remember()).as("nothing was decided: a retry must be").isFalse();
+        assertThat(unavailable.remember()).isTrue();
+        reachable.set(true);
+        lookups.set(0);
+        CommandHandler.Handled retried = handler.handle(keyed(aCreate(UUID.randomUUID(), "h1")), null, unavailable.result(), NOW);
+        assertThat(retried.result().accepted()).as("nothing was decided the first time: the retry is").isTrue();
+        assertThat(retried.events()).hasSize(1);
     }
 
     @Test

@@ -1,0 +1,5 @@
+-- Several dispatchers share one store: a delivery being sent is leased by one of them, and each attempt says who made it.
+ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER;
+ALTER TABLE attempts ADD COLUMN dispatcher TEXT;
+CREATE INDEX deliveries_leased ON deliveries (status, lease_until_ms);
