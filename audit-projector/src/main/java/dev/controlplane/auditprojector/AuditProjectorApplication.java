@@ -5,10 +5,10 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
-/** The audit projector, running alone against an external Kafka (see {@link Services}). */
+/** The audit projector, running alone against an external Kafka (see {@link Services}); it serves only its health. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import(AuditProjectorConfiguration.class)
+@Import({AuditProjectorConfiguration.class, dev.controlplane.httpsupport.HealthConfiguration.class})
 public class AuditProjectorApplication {
 
     public static void main(String[] args) {

@@ -44,19 +44,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int brokerPort = port == 0 ? freePort() : port;
         // The controller needs a fixed port: static voters cannot name port 0.
         int controllerPort = freePort();
+        return startNode(logDir, 1, "1@127.0.0.1:" + controllerPort, brokerPort, controllerPort, 1, Uuid.randomUuid().toString());
+    }
+
+    /**
+     * Starts one node of a KRaft cluster, controller and broker in one process, as each node of a small cluster runs.
+     *
+     * @param voters      every controller of the cluster, {@code id@host:port,…}
+     * @param replication copies of Kafka's own topics (offsets, transactions): the cluster's size, at most 3
+     * @param clusterId   the same for every node; used when this node's storage is formatted
+     */
+    public static EmbeddedKafkaBroker startNode(Path logDir, int nodeId, String voters, int brokerPort, int controllerPort,
+                                                int replication, String clusterId) {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.put("node.id", String.valueOf(nodeId));
+        props.put("controller.quorum.voters", voters);
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("log.dirs", logDir.toAbsolutePath().toString());
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        String copies = String.valueOf(replication);
+        String inSync = String.valueOf(Math.max(1, replication - 1));
+        props.put("offsets.topic.replication.factor", copies);
+        props.put("transaction.state.log.replication.factor", copies);
+        props.put("transaction.state.log.min.isr", inSync);
+        props.put("default.replication.factor", copies);
+        props.put("min.insync.replicas", inSync);
         props.put("offsets.topic.num.partitions", "5");
         props.put("transaction.state.log.num.partitions", "5");
         props.put("num.partitions", "1");
@@ -68,9 +84,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // A restart after a crash waits out the session timeout of the previous incarnation.
         props.put("broker.session.timeout.ms", "2000");
         props.put("broker.heartbeat.interval.ms", "500");
+        if (replication > 1) {
+            // A restarted node takes its partitions back as leader, so a second fault meets a balanced cluster.
+            props.put("leader.imbalance.check.interval.seconds", "5");
+            props.put("unclean.leader.election.enable", "false");
+        }
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         try {
-            format(logDir, config);
+            format(logDir, config, nodeId, clusterId);
         } catch (Exception e) {
             throw new IllegalStateException("could not format Kafka storage in " + logDir, e);
         }
@@ -84,19 +105,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw e;
         }
         String bootstrap = "127.0.0.1:" + brokerPort;
-        log.info("Embedded Kafka broker started on {} with data in {}", bootstrap, logDir.toAbsolutePath());
+        log.info("Kafka node {} started on {} with data in {}", nodeId, bootstrap, logDir.toAbsolutePath());
         return new EmbeddedKafkaBroker(server, bootstrap);
     }
 
-    private static void format(Path logDir, KafkaConfig config) throws Exception {
+    /**
+     * Runs one cluster node as a process of its own until it is killed:
+     * {@code <logDir> <nodeId> <voters> <brokerPort> <controllerPort> <replication> <clusterId>}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        EmbeddedKafkaBroker node = startNode(Path.of(args[0]), Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]),
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]), args[6]);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close));
+        Thread.currentThread().join();
+    }
+
+    private static void format(Path logDir, KafkaConfig config, int nodeId, String clusterId) throws Exception {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return;
         }
         Files.createDirectories(logDir);
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setClusterId(Uuid.randomUuid().toString())
-                .setNodeId(1)
+                .setClusterId(clusterId)
+                .setNodeId(nodeId)
                 .setDirectories(List.of(logDir.toAbsolutePath().toString()))
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                 .setReleaseVersion(MetadataVersion.latestProduction())
@@ -117,7 +149,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         log.info("Embedded Kafka broker stopped");
     }
 
-    private static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress("127.0.0.1", 0));

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Import;
 /** Problem mapping, health, cursors and the OpenAPI document for every HTTP service. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AuthSettings.class)
-@Import({ProblemResponses.class, HealthController.class, OpenApiController.class})
+@Import({HealthConfiguration.class, OpenApiController.class})
 public class HttpSupportConfiguration {
 
     /**
