@@ -74,6 +74,10 @@ public final class SqlStore implements AutoCloseable {
             // FULL cost nothing measurable on this append path (shared/MEASURED.md) and survives power loss.
             props.put("synchronous", "FULL");
             props.put("busy_timeout", "5000");
+            // Write transactions take the write lock when they begin: a transaction that read first and then wrote
+            // would otherwise fail at once (SQLITE_BUSY, no waiting) whenever another process wrote in between, as
+            // two dispatchers sharing a store do.
+            props.put("transaction_mode", "IMMEDIATE");
         } else {
             if (username != null) {
                 props.put("user", username);
@@ -264,7 +268,15 @@ public final class SqlStore implements AutoCloseable {
             }
             writer.commit();
             for (String script : scripts) {
+                // Several instances may open one store at once (two dispatchers): whoever writes the lock row first
+                // holds it until its commit, so each script runs once and the others then see it applied.
+                try (PreparedStatement lock = writer.prepareStatement("INSERT INTO schema_migrations VALUES ('~lock', ?)"
+                        + " ON CONFLICT (script) DO UPDATE SET applied_at = excluded.applied_at")) {
+                    lock.setString(1, java.time.Instant.now().toString());
+                    lock.executeUpdate();
+                }
                 if (applied(script)) {
+                    writer.commit();
                     continue;
                 }
                 String path = "/migrations/" + store + "/" + dialect.name().toLowerCase() + "/" + script;

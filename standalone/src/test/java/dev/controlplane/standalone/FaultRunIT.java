@@ -1,0 +1,194 @@
+package dev.controlplane.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.schemas.ConsumerGroups;
+import dev.controlplane.webhooksupport.SecretBox;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The system as it is deployed: three KRaft brokers, two command services, two query services, the audit projector
+ * and two webhook dispatchers, each a process of its own from its executable jar, configured by the environment.
+ * Concurrent clients write and read while faults are injected; afterwards {@link HistoryChecker} verifies every
+ * promise against the log. It prints the counts (operations, acknowledged, faults, anomalies by kind).
+ */
+class FaultRunIT {
+
+    private final List<ServiceProcess> started = new ArrayList<>();
+    private final Map<String, Integer> faults = new LinkedHashMap<>();
+
+    private void fault(String kind) {
+        faults.merge(kind, 1, Integer::sum);
+    }
+
+    @Test
+    void underFaults_everyPromiseHolds() throws Exception {
+        Path dir = TestSystem.newDataDir();
+        String prefix = "fault-" + UUID.randomUUID().toString().substring(0, 6);
+        History history = new History();
+        try (KafkaCluster kafka = new KafkaCluster(dir).start(); DeliveryLog deliveries = new DeliveryLog()) {
+            Map<String, String> env = new HashMap<>();
+            env.put("ADMIN_KAFKA_BOOTSTRAPSERVERS", kafka.bootstrapServers());
+            env.put("ADMIN_AUTH_TOKEN", TestSystem.TOKEN);
+            env.put("ADMIN_AUTH_CURSORSECRET", "fault-run-cursor-secret");
+            env.put("ADMIN_AUTH_SECRETKEY", "fault-run-secret-key");
+            env.put("ADMIN_WEBHOOKS_SECRETKEY", SecretBox.newKey());
+            env.put("ADMIN_WEBHOOKS_ALLOWEDPRIVATETARGETS", "127.0.0.0/8");
+            env.put("ADMIN_WEBHOOKS_RETRYSCHEDULE", "0s,1s,1s,2s,2s,3s,3s,4s,4s,5s,5s,5s,5s,5s,5s,5s,5s,5s,5s,5s");
+            env.put("ADMIN_WEBHOOKS_JITTER", "0");
+            env.put("ADMIN_WEBHOOKS_ATTEMPTTIMEOUT", "2s");
+            env.put("ADMIN_WEBHOOKS_DISABLEAFTER", "1d");
+            env.put("ADMIN_WEBHOOKS_STOREURL", "jdbc:sqlite:" + dir.resolve("webhooks.db"));
+            env.put("ADMIN_QUERY_AUDITURL", "jdbc:sqlite:" + dir.resolve("audit.db"));
+            env.put("ADMIN_AUDIT_URL", "jdbc:sqlite:" + dir.resolve("audit.db"));
+
+            List<ServiceProcess> commands = List.of(
+                    service("command-1", "command-service", env, Map.of("ADMIN_PROCESSOR_STATEDIR", dir.resolve("processor-1").toString()), dir),
+                    service("command-2", "command-service", env, Map.of("ADMIN_PROCESSOR_STATEDIR", dir.resolve("processor-2").toString()), dir));
+            List<ServiceProcess> queries = List.of(
+                    service("query-1", "query-service", env, Map.of("ADMIN_QUERY_READMODELURL", "jdbc:sqlite:" + dir.resolve("read-model-1.db")), dir),
+                    service("query-2", "query-service", env, Map.of("ADMIN_QUERY_READMODELURL", "jdbc:sqlite:" + dir.resolve("read-model-2.db")), dir));
+            ServiceProcess audit = service("audit", "audit-projector", env, Map.of(), dir);
+            List<ServiceProcess> dispatchers = List.of(
+                    service("dispatcher-1", "webhook-dispatcher", env, Map.of("ADMIN_WEBHOOKS_INSTANCEID", "dispatcher-1"), dir),
+                    service("dispatcher-2", "webhook-dispatcher", env, Map.of("ADMIN_WEBHOOKS_INSTANCEID", "dispatcher-2"), dir));
+            try {
+                // The first command service provisions the topics; the rest start against them together.
+                commands.getFirst().start().awaitReady(Duration.ofSeconds(180));
+                List<ServiceProcess> rest = new ArrayList<>(List.of(commands.get(1), queries.get(0), queries.get(1), audit,
+                        dispatchers.get(0), dispatchers.get(1)));
+                rest.forEach(ServiceProcess::start);
+                rest.forEach(p -> p.awaitReady(Duration.ofSeconds(240)));
+
+                Api admin = new Api(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), commands.getFirst().base(),
+                        TestSystem.TOKEN);
+                assertThat(admin.post("/api/v1/clusters", "{\"name\":\"main\",\"kind\":\"metrics\"}").status()).isEqualTo(201);
+                String path = "/" + prefix;
+                Api.Response subscribed = admin.post("/api/v1/webhooks", "{\"name\":\"" + prefix + "\",\"url\":\""
+                        + deliveries.url(path) + "\",\"events\":[\"tenant.*\"]}");
+                assertThat(subscribed.status()).as(subscribed.body()).isEqualTo(201);
+                Instant subscribedAt = Instant.now();
+
+                try (LoadClients load = new LoadClients(history, () -> live(commands), () -> live(queries), TestSystem.TOKEN, prefix, 6).start()) {
+                    progress(history, 150);
+
+                    commands.get(0).kill();
+                    fault("SIGKILL of a command service (processor and gateway)");
+                    progress(history, 150);
+                    commands.get(0).start().awaitReady(Duration.ofSeconds(180));
+
+                    commands.get(1).pause();
+                    fault("SIGSTOP of a command service past its session timeout, then SIGCONT");
+                    // Until the group has expelled it: its partitions went to the other instance, it is a zombie.
+                    await("the paused processor expelled").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                            .ignoreExceptions().until(() -> kafka.members(ConsumerGroups.PROCESSOR) == 1);
+                    progress(history, 50);
+                    commands.get(1).resume();
+                    commands.get(1).awaitReady(Duration.ofSeconds(180));
+
+                    audit.kill();
+                    fault("SIGKILL of the audit projector mid-batch");
+                    progress(history, 50);
+                    audit.start().awaitReady(Duration.ofSeconds(180));
+
+                    kafka.node(3).kill();
+                    fault("SIGKILL of a broker, then restart");
+                    progress(history, 100);
+                    kafka.node(3).start();
+                    kafka.awaitFullyReplicated(Duration.ofSeconds(120));
+
+                    int busiest = kafka.busiestLeader();
+                    kafka.node(busiest).kill();
+                    fault("SIGKILL of the controller-and-broker leading the most partitions (node " + busiest + "), then restart");
+                    progress(history, 100);
+                    kafka.node(busiest).start();
+                    kafka.awaitFullyReplicated(Duration.ofSeconds(120));
+
+                    for (ServiceProcess query : queries) {
+                        assertThat(query.stop()).isTrue();
+                        query.start().awaitReady(Duration.ofSeconds(180));
+                    }
+                    fault("rolling restart of the query services");
+
+                    deliveries.failing(true);
+                    await("retries pending").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                            .until(() -> pendingRetries(dir.resolve("webhooks.db")) >= 5);
+                    dispatchers.get(0).kill();
+                    fault("SIGKILL of a webhook dispatcher with retries pending");
+                    deliveries.failing(false);
+                    progress(history, 100);
+                }
+
+                HistoryChecker.Log[] log = new HistoryChecker.Log[1];
+                await("every command decided").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+                        .until(() -> (log[0] = HistoryChecker.Log.read(kafka.bootstrapServers(), prefix)).decided());
+                HistoryChecker.Report[] report = new HistoryChecker.Report[1];
+                try {
+                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(3)).until(() -> {
+                        report[0] = new HistoryChecker().check(HistoryChecker.Log.read(kafka.bootstrapServers(), prefix), history,
+                                prefix, List.of(dir.resolve("read-model-1.db"), dir.resolve("read-model-2.db")), dir.resolve("audit.db"),
+                                deliveries, path, subscribedAt);
+                        return report[0].clean();
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // the report below says what never came right
+                }
+                StringBuilder printed = new StringBuilder("fault run:");
+                faults.forEach((kind, times) -> printed.append("\n  fault ").append(kind).append(": ").append(times));
+                printed.append("\n  faults injected: ").append(faults.values().stream().mapToInt(Integer::intValue).sum());
+                System.out.println(printed + "\n" + report[0]);
+                assertThat(report[0].anomalies()).as(printed + "\n" + report[0]).isEmpty();
+            } finally {
+                for (ServiceProcess process : started) {
+                    process.close();
+                }
+            }
+        }
+    }
+
+    private ServiceProcess service(String name, String module, Map<String, String> common, Map<String, String> own, Path dir) {
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(own);
+        ServiceProcess process = ServiceProcess.jar(name, module, dev.controlplane.embeddedkafka.EmbeddedKafkaBroker.freePort(), env, dir);
+        started.add(process);
+        return process;
+    }
+
+    private static List<String> live(List<ServiceProcess> services) {
+        List<String> live = services.stream().filter(ServiceProcess::alive).map(ServiceProcess::base).toList();
+        return live.isEmpty() ? services.stream().map(ServiceProcess::base).toList() : live;
+    }
+
+    /** Waits until the clients have completed {@code operations} more operations: the load goes on meanwhile. */
+    private static void progress(History history, int operations) {
+        int target = history.operations().size() + operations;
+        await("load progress").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                .until(() -> history.operations().size() >= target);
+    }
+
+    private static long pendingRetries(Path store) throws Exception {
+        try (SqlStore sql = SqlStore.open("jdbc:sqlite:" + store, null, null, 1)) {
+            return sql.read(c -> {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND attempts > 0")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+        }
+    }
+}
