@@ -73,11 +73,9 @@ public final class SqlStore implements AutoCloseable {
             props.put("journal_mode", "WAL");
             // FULL cost nothing measurable on this append path (shared/MEASURED.md) and survives power loss.
             props.put("synchronous", "FULL");
+            // Waited out when a write transaction starts with a write. One that reads first and then writes fails at
+            // once (SQLITE_BUSY_SNAPSHOT) if another process wrote in between: write transactions here start with a write.
             props.put("busy_timeout", "5000");
-            // Write transactions take the write lock when they begin: a transaction that read first and then wrote
-            // would otherwise fail at once (SQLITE_BUSY, no waiting) whenever another process wrote in between, as
-            // two dispatchers sharing a store do.
-            props.put("transaction_mode", "IMMEDIATE");
         } else {
             if (username != null) {
                 props.put("user", username);

@@ -140,7 +140,9 @@ final class HistoryChecker {
         for (Path readModel : readModels) {
             checkReadModel(log, prefix, readModel);
         }
-        checkAudit(log, audit);
+        if (audit != null) {
+            checkAudit(log, audit);
+        }
         if (deliveries != null) {
             checkDeliveries(log, prefix, deliveries, subscription, subscribedAt);
         }

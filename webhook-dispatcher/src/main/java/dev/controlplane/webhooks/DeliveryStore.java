@@ -49,6 +49,7 @@ final class DeliveryStore {
     private final SqlStore store;
     private final String instance;
     private final java.time.Duration lease;
+    private final java.util.concurrent.atomic.AtomicLong lastLease = new java.util.concurrent.atomic.AtomicLong();
 
     DeliveryStore(SqlStore store) {
         this(store, "local", java.time.Duration.ofMinutes(1));
@@ -191,32 +192,37 @@ final class DeliveryStore {
      * dispatchers claiming at once never both get one, whatever the database's isolation.
      */
     List<Delivery> claimDue(Instant now, int limit) throws SQLException {
+        // Strictly increasing per dispatcher, so the rows this claim took are told apart from an earlier claim's.
+        long leaseUntil = lastLease.updateAndGet(last -> Math.max(last + 1, now.plus(lease).toEpochMilli()));
         return store.write(connection -> {
-            List<Delivery> candidates;
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT * FROM deliveries WHERE (status = 'pending' AND next_attempt_at_ms <= ?)
-                        OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?))
-                    ORDER BY next_attempt_at_ms, id LIMIT ?""")) {
-                select.setLong(1, now.toEpochMilli());
-                select.setLong(2, now.toEpochMilli());
-                select.setInt(3, limit);
-                candidates = deliveries(select);
-            }
-            List<Delivery> claimed = new ArrayList<>(candidates.size());
-            try (PreparedStatement update = connection.prepareStatement("""
+            // One statement that writes first: under SQLite it waits for the write lock instead of failing on a
+            // snapshot another process moved; under PostgreSQL the outer condition is checked again on rows another
+            // dispatcher took meanwhile, so a row is claimed by one of them only.
+            try (PreparedStatement claim = connection.prepareStatement("""
                     UPDATE deliveries SET status = 'sending', claimed_by = ?, lease_until_ms = ?
-                    WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?)))""")) {
-                for (Delivery delivery : candidates) {
-                    update.setString(1, instance);
-                    update.setLong(2, now.plus(lease).toEpochMilli());
-                    update.setLong(3, delivery.id());
-                    update.setLong(4, now.toEpochMilli());
-                    if (update.executeUpdate() == 1) {
-                        claimed.add(delivery);
-                    }
+                    WHERE id IN (SELECT id FROM deliveries WHERE (status = 'pending' AND next_attempt_at_ms <= ?)
+                            OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?))
+                        ORDER BY next_attempt_at_ms, id LIMIT ?)
+                      AND ((status = 'pending' AND next_attempt_at_ms <= ?)
+                            OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?)))""")) {
+                claim.setString(1, instance);
+                claim.setLong(2, leaseUntil);
+                claim.setLong(3, now.toEpochMilli());
+                claim.setLong(4, now.toEpochMilli());
+                claim.setInt(5, limit);
+                claim.setLong(6, now.toEpochMilli());
+                claim.setLong(7, now.toEpochMilli());
+                if (claim.executeUpdate() == 0) {
+                    return List.of();
                 }
             }
-            return claimed;
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT * FROM deliveries WHERE status = 'sending' AND claimed_by = ? AND lease_until_ms = ?
+                    ORDER BY next_attempt_at_ms, id""")) {
+                select.setString(1, instance);
+                select.setLong(2, leaseUntil);
+                return deliveries(select);
+            }
         });
     }
 
