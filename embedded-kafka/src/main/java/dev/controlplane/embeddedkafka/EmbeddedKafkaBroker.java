@@ -117,6 +117,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         EmbeddedKafkaBroker node = startNode(Path.of(args[0]), Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]),
                 Integer.parseInt(args[4]), Integer.parseInt(args[5]), args[6]);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close));
+        // A node started by another process (a test) ends with it, even if that process was killed.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
         Thread.currentThread().join();
     }
 

@@ -23,6 +23,7 @@ final class DeliveryLog implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final List<String> overlaps = new CopyOnWriteArrayList<>();
     private volatile boolean failing;
+    private volatile boolean slow;
 
     DeliveryLog() {
         try {
@@ -44,6 +45,11 @@ final class DeliveryLog implements AutoCloseable {
         this.failing = failing;
     }
 
+    /** While slow, every answer takes 1.5 s (within the attempt timeout): deliveries stay in flight, leased, meanwhile. */
+    void slow(boolean slow) {
+        this.slow = slow;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String id = exchange.getRequestHeaders().getFirst("webhook-id");
@@ -53,12 +59,16 @@ final class DeliveryLog implements AutoCloseable {
             overlaps.add(attempt);
         }
         try {
+            // A receiver takes its time; an answer held a little lets two overlapping attempts meet here.
+            Thread.sleep(slow ? 1_500 : java.util.concurrent.ThreadLocalRandom.current().nextInt(50));
             if (failing) {
                 exchange.sendResponseHeaders(500, -1);
                 return;
             }
             delivered.computeIfAbsent(path, p -> ConcurrentHashMap.newKeySet()).add(id);
             exchange.sendResponseHeaders(200, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             inFlight.remove(attempt);
             exchange.close();

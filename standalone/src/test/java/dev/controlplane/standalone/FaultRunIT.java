@@ -9,7 +9,6 @@ import dev.controlplane.webhooksupport.SecretBox;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,9 @@ class FaultRunIT {
         Path dir = TestSystem.newDataDir();
         String prefix = "fault-" + UUID.randomUUID().toString().substring(0, 6);
         History history = new History();
-        try (KafkaCluster kafka = new KafkaCluster(dir).start(); DeliveryLog deliveries = new DeliveryLog()) {
+        List<Long> takenOver = List.of();
+        try (KafkaCluster kafka = new KafkaCluster(dir); DeliveryLog deliveries = new DeliveryLog()) {
+            kafka.start();
             Map<String, String> env = new HashMap<>();
             env.put("ADMIN_KAFKA_BOOTSTRAPSERVERS", kafka.bootstrapServers());
             env.put("ADMIN_AUTH_TOKEN", TestSystem.TOKEN);
@@ -124,13 +125,18 @@ class FaultRunIT {
                     }
                     fault("rolling restart of the query services");
 
+                    // Failing slowly: deliveries are retried, and while an attempt hangs its delivery is leased.
                     deliveries.failing(true);
-                    await("retries pending").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                            .until(() -> pendingRetries(dir.resolve("webhooks.db")) >= 5);
+                    deliveries.slow(true);
+                    await("retries in flight on dispatcher-1").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> leasedBy(dir.resolve("webhooks.db"), "dispatcher-1").size() >= 3);
+                    List<Long> orphaned = leasedBy(dir.resolve("webhooks.db"), "dispatcher-1");
                     dispatchers.get(0).kill();
-                    fault("SIGKILL of a webhook dispatcher with retries pending");
+                    fault("SIGKILL of a webhook dispatcher with retries in flight");
+                    deliveries.slow(false);
                     deliveries.failing(false);
                     progress(history, 100);
+                    takenOver = orphaned;
                 }
 
                 HistoryChecker.Log[] log = new HistoryChecker.Log[1];
@@ -141,17 +147,21 @@ class FaultRunIT {
                     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(3)).until(() -> {
                         report[0] = new HistoryChecker().check(HistoryChecker.Log.read(kafka.bootstrapServers(), prefix), history,
                                 prefix, List.of(dir.resolve("read-model-1.db"), dir.resolve("read-model-2.db")), dir.resolve("audit.db"),
-                                deliveries, path, subscribedAt);
+                                deliveries, path, subscribedAt, dir.resolve("webhooks.db"));
                         return report[0].clean();
                     });
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     // the report below says what never came right
                 }
+                List<Long> stranded = attemptedOnlyBy(dir.resolve("webhooks.db"), takenOver, "dispatcher-1");
                 StringBuilder printed = new StringBuilder("fault run:");
+                printed.append("\n  deliveries in flight on the killed dispatcher: ").append(takenOver.size())
+                        .append(", not taken over by the other: ").append(stranded.size());
                 faults.forEach((kind, times) -> printed.append("\n  fault ").append(kind).append(": ").append(times));
                 printed.append("\n  faults injected: ").append(faults.values().stream().mapToInt(Integer::intValue).sum());
                 System.out.println(printed + "\n" + report[0]);
                 assertThat(report[0].anomalies()).as(printed + "\n" + report[0]).isEmpty();
+                assertThat(stranded).as("deliveries leased by the killed dispatcher were sent by the other").isEmpty();
             } finally {
                 for (ServiceProcess process : started) {
                     process.close();
@@ -180,14 +190,42 @@ class FaultRunIT {
                 .until(() -> history.operations().size() >= target);
     }
 
-    private static long pendingRetries(Path store) throws Exception {
+    /** The deliveries {@code dispatcher} holds a lease on now, being sent. */
+    private static List<Long> leasedBy(Path store, String dispatcher) throws Exception {
         try (SqlStore sql = SqlStore.open("jdbc:sqlite:" + store, null, null, 1)) {
             return sql.read(c -> {
-                try (Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND attempts > 0")) {
-                    rs.next();
-                    return rs.getLong(1);
+                List<Long> ids = new ArrayList<>();
+                try (var ps = c.prepareStatement("SELECT id FROM deliveries WHERE status = 'sending' AND claimed_by = ?")) {
+                    ps.setString(1, dispatcher);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
                 }
+                return ids;
+            });
+        }
+    }
+
+    /** Of {@code deliveries}, those no dispatcher but {@code dispatcher} ever attempted. */
+    private static List<Long> attemptedOnlyBy(Path store, List<Long> deliveries, String dispatcher) throws Exception {
+        try (SqlStore sql = SqlStore.open("jdbc:sqlite:" + store, null, null, 1)) {
+            return sql.read(c -> {
+                List<Long> stranded = new ArrayList<>();
+                for (long id : deliveries) {
+                    try (var ps = c.prepareStatement("SELECT count(*) FROM attempts WHERE delivery_id = ? AND dispatcher <> ?")) {
+                        ps.setLong(1, id);
+                        ps.setString(2, dispatcher);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            if (rs.getLong(1) == 0) {
+                                stranded.add(id);
+                            }
+                        }
+                    }
+                }
+                return stranded;
             });
         }
     }

@@ -40,7 +40,7 @@ class HistoryCheckIT {
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                         report[0] = new HistoryChecker().check(HistoryChecker.Log.read(system.bootstrapServers(), prefix), history,
                                 prefix, List.of(system.dataDir().resolve("read-model.db")), system.dataDir().resolve("audit.db"),
-                                deliveries, path, subscribedAt);
+                                deliveries, path, subscribedAt, system.dataDir().resolve("webhooks.db"));
                         return report[0].clean();
                     });
                 } catch (org.awaitility.core.ConditionTimeoutException e) {

@@ -60,19 +60,28 @@ final class HistoryChecker {
         anomalies.computeIfAbsent(kind, k -> new ArrayList<>()).add(what);
     }
 
-    /** The log as the checker reads it: events by resource and by command, results by command, commands seen. */
+    /** A command of the run as its topic has it. */
+    record Command(String resource, String idempotencyKey, String requestHash) {
+    }
+
+    /**
+     * The log as the checker reads it: events by resource and by command, results by command, the run's commands, and
+     * how many event records could not be read.
+     */
     record Log(Map<String, List<EventEnvelope>> byResource, Map<String, List<EventEnvelope>> byCommand,
-               Map<String, List<CommandResult>> results, Map<String, String> commands, Set<String> eventIds) {
+               Map<String, List<CommandResult>> results, Map<String, Command> commands, Set<String> eventIds, int unreadable) {
 
         static Log read(String bootstrap, String prefix) {
             Map<String, List<EventEnvelope>> byResource = new HashMap<>();
             Map<String, List<EventEnvelope>> byCommand = new HashMap<>();
             Set<String> eventIds = new HashSet<>();
+            int unreadable = 0;
             for (ConsumerRecord<String, byte[]> record : LogProbe.read(bootstrap, Topics.EVENTS)) {
                 EventEnvelope event;
                 try {
                     event = Envelopes.readEvent(record.value());
                 } catch (RuntimeException e) {
+                    unreadable++;
                     continue;
                 }
                 eventIds.add(event.id().toString());
@@ -88,21 +97,22 @@ final class HistoryChecker {
                     // not a result this checker can read
                 }
             }
-            Map<String, String> commands = new HashMap<>();
+            Map<String, Command> commands = new HashMap<>();
             for (String topic : List.of(Topics.COMMANDS, Topics.IDEMPOTENT_COMMANDS)) {
                 for (ConsumerRecord<String, byte[]> record : LogProbe.read(bootstrap, topic)) {
                     try {
                         JsonNode command = Envelopes.MAPPER.readTree(record.value());
                         String resource = command.path("resource").path("kind").asString() + "/" + command.path("resource").path("name").asString();
                         if (resource.startsWith("tenant/" + prefix)) {
-                            commands.put(command.path("id").asString(), resource);
+                            commands.put(command.path("id").asString(), new Command(resource,
+                                    command.path("idempotency_key").asString(null), command.path("request_hash").asString(null)));
                         }
                     } catch (RuntimeException e) {
                         // not a command of this run
                     }
                 }
             }
-            return new Log(byResource, byCommand, results, commands, eventIds);
+            return new Log(byResource, byCommand, results, commands, eventIds, unreadable);
         }
 
         /** True once every command of the run has its result. */
@@ -115,9 +125,10 @@ final class HistoryChecker {
      * @param readModels   the SQLite files of every query instance's read model
      * @param audit        the audit store's SQLite file
      * @param subscription the path the run's subscription delivers to, with the time it was created
+     * @param webhooks     the dispatchers' store, whose attempt log is checked for overlapping attempts, or null
      */
     Report check(Log log, History history, String prefix, List<Path> readModels, Path audit, DeliveryLog deliveries,
-                 String subscription, Instant subscribedAt) throws Exception {
+                 String subscription, Instant subscribedAt, Path webhooks) throws Exception {
         List<History.Operation> operations = history.operations();
         counts.put("operations", (long) operations.size());
         counts.put("acknowledged writes", operations.stream().filter(o -> o.kind() != History.Kind.READ
@@ -130,7 +141,11 @@ final class HistoryChecker {
                 .mapToLong(e -> e.getValue().size()).sum();
         counts.put("events of the run", runEvents);
 
+        if (log.unreadable() > 0) {
+            anomaly("event records that cannot be read", String.valueOf(log.unreadable()));
+        }
         checkAcknowledged(log, operations);
+        checkRefused(log, operations);
         checkVersions(log, prefix);
         checkExpectedVersions(log, operations);
         check412s(log, operations);
@@ -145,6 +160,9 @@ final class HistoryChecker {
         }
         if (deliveries != null) {
             checkDeliveries(log, prefix, deliveries, subscription, subscribedAt);
+        }
+        if (webhooks != null) {
+            checkAttempts(webhooks);
         }
         return new Report(counts, anomalies);
     }
@@ -162,6 +180,15 @@ final class HistoryChecker {
             }
             CommandResult result = results.getFirst();
             String origin = result.replayOf() != null ? result.replayOf().toString() : op.commandId();
+            if (result.replayOf() != null) {
+                Command retry = log.commands().get(op.commandId());
+                Command first = log.commands().get(origin);
+                if (retry == null || first == null || retry.idempotencyKey() == null
+                        || !retry.idempotencyKey().equals(first.idempotencyKey()) || !Objects.equals(retry.requestHash(), first.requestHash())) {
+                    anomaly("a replay answered with another request's outcome", op.resource() + " command " + op.commandId() + " replayed " + origin);
+                    continue;
+                }
+            }
             List<EventEnvelope> events = log.byCommand().getOrDefault(origin, List.of());
             if (events.size() != 1) {
                 anomaly("acknowledged write not in the log exactly once", op.resource() + " v" + op.version() + " command " + origin
@@ -169,9 +196,29 @@ final class HistoryChecker {
                 continue;
             }
             EventEnvelope event = events.getFirst();
+            if (op.expected() != null && result.replayOf() == null && op.kind() != History.Kind.PUT_ANY && event.sequence() != op.expected() + 1) {
+                anomaly("a write accepted at another version than If-Match + 1", op.resource() + " If-Match " + op.expected()
+                        + " accepted as v" + event.sequence());
+            }
             if (!event.resource().key().equals("tenant/" + op.resource()) || event.sequence() != op.version()) {
                 anomaly("acknowledged version differs from the log", op.resource() + " acknowledged v" + op.version() + ", log has "
                         + event.resource().key() + " v" + event.sequence());
+            }
+        }
+    }
+
+    /** A definite refusal changed nothing: its command has no event, and its result is a rejection. */
+    private void checkRefused(Log log, List<History.Operation> operations) {
+        for (History.Operation op : operations) {
+            if (op.kind() == History.Kind.READ || op.completion() != History.Completion.FAIL || op.commandId() == null) {
+                continue;
+            }
+            if (!log.byCommand().getOrDefault(op.commandId(), List.of()).isEmpty()) {
+                anomaly("a refused write changed something", op.resource() + " " + op.status() + " command " + op.commandId());
+            }
+            List<CommandResult> results = log.results().getOrDefault(op.commandId(), List.of());
+            if (results.size() != 1 || results.getFirst().accepted()) {
+                anomaly("a refused write without exactly one rejection", op.resource() + " command " + op.commandId());
             }
         }
     }
@@ -218,6 +265,9 @@ final class HistoryChecker {
         for (History.Operation op : operations) {
             if (op.status() != 412 || op.currentVersion() == null) {
                 continue;
+            }
+            if (op.expected() != null && op.currentVersion().equals(op.expected())) {
+                anomaly("412 naming the version that was asked for", op.resource() + " If-Match " + op.expected());
             }
             long last = log.byResource().getOrDefault("tenant/" + op.resource(), List.of()).stream()
                     .mapToLong(EventEnvelope::sequence).max().orElse(0);
@@ -279,6 +329,9 @@ final class HistoryChecker {
         for (List<History.Operation> ops : byClient.values()) {
             long acknowledged = 0;
             for (History.Operation op : ops) {
+                if (op.kind() == History.Kind.READ && op.status() == 404 && acknowledged > 0) {
+                    anomaly("404 for a resource its client had been acknowledged", op.resource() + " from " + op.target());
+                }
                 if (op.kind() == History.Kind.READ && op.status() == 200 && op.version() != null && op.version() < acknowledged) {
                     anomaly("read older than its client's acknowledged write", op.resource() + " read v" + op.version()
                             + " after v" + acknowledged + " was acknowledged, from " + op.target());
@@ -319,6 +372,11 @@ final class HistoryChecker {
                         + (version == null ? "nothing" : "v" + version[0]) + ", the log ends at v" + last.sequence());
             }
         }
+        for (String row : versions.keySet()) {
+            if (!log.byResource().containsKey(row)) {
+                anomaly("read model holds a resource the log does not", file.getFileName() + " " + row);
+            }
+        }
     }
 
     /** One audit record per event of the log: none missing, none twice, none the log does not have. */
@@ -349,12 +407,41 @@ final class HistoryChecker {
         }
     }
 
+    /** No delivery had two attempts in flight at once: by the attempt log, each attempt ended before the next began. */
+    private void checkAttempts(Path webhooks) throws Exception {
+        Map<Long, List<long[]>> byDelivery = new HashMap<>();
+        Map<String, Long> byDispatcher = new TreeMap<>();
+        try (SqlStore store = SqlStore.open("jdbc:sqlite:" + webhooks, null, null, 1)) {
+            store.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT delivery_id, at_ms, latency_ms, dispatcher FROM attempts ORDER BY delivery_id, at_ms");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        byDelivery.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new long[] {rs.getLong(2), rs.getLong(3)});
+                        byDispatcher.merge("attempts by " + rs.getString(4), 1L, Long::sum);
+                    }
+                }
+                return null;
+            });
+        }
+        counts.putAll(byDispatcher);
+        byDelivery.forEach((delivery, attempts) -> {
+            for (int i = 1; i < attempts.size(); i++) {
+                long previousEnd = attempts.get(i - 1)[0] + attempts.get(i - 1)[1];
+                if (attempts.get(i)[0] < previousEnd) {
+                    anomaly("delivery attempted twice at once", "delivery " + delivery + " attempt at " + attempts.get(i)[0]
+                            + " began before the previous ended at " + previousEnd);
+                }
+            }
+        });
+    }
+
     /**
-     * Every event of the run that occurred after the subscription existed (plus the time its creation takes to reach
-     * every dispatcher) was delivered at least once, and no delivery had two attempts in flight at once.
+     * Every event of the run that occurred after the subscription was created (its event's time in the log, named
+     * like the run) was delivered at least once, and no delivery had two attempts in flight at once.
      */
     private void checkDeliveries(Log log, String prefix, DeliveryLog deliveries, String path, Instant subscribedAt) {
-        Instant from = subscribedAt.plus(Duration.ofSeconds(2));
+        Instant from = log.byResource().getOrDefault("webhook/" + prefix, List.of()).stream()
+                .filter(e -> e.sequence() == 1).map(EventEnvelope::occurredAt).findFirst().orElse(subscribedAt);
         Set<String> delivered = deliveries.delivered(path);
         long expected = 0;
         for (var entry : log.byResource().entrySet()) {

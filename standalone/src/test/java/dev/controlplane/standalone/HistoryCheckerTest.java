@@ -24,7 +24,7 @@ class HistoryCheckerTest {
     private final Map<String, List<EventEnvelope>> byResource = new HashMap<>();
     private final Map<String, List<EventEnvelope>> byCommand = new HashMap<>();
     private final Map<String, List<CommandResult>> results = new HashMap<>();
-    private final Map<String, String> commands = new HashMap<>();
+    private final Map<String, HistoryChecker.Command> commands = new HashMap<>();
     private final Set<String> eventIds = new HashSet<>();
     private final History history = new History();
 
@@ -37,7 +37,7 @@ class HistoryCheckerTest {
         byCommand.computeIfAbsent(command.toString(), k -> new ArrayList<>()).add(event);
         eventIds.add(event.id().toString());
         results.put(command.toString(), List.of(result(command, name, sequence, null)));
-        commands.put(command.toString(), "tenant/" + name);
+        commands.put(command.toString(), new HistoryChecker.Command("tenant/" + name, key, "h"));
         history.add(new History.Operation(0, History.Kind.PUT_EXACT, name, expected, key, "t", T, T, History.Completion.OK, 200,
                 sequence, command.toString(), null, "{\"v\":" + sequence + "}"));
         return command;
@@ -49,8 +49,8 @@ class HistoryCheckerTest {
     }
 
     private HistoryChecker.Report check() throws Exception {
-        HistoryChecker.Log log = new HistoryChecker.Log(byResource, byCommand, results, commands, eventIds);
-        return new HistoryChecker().check(log, history, "t", List.of(), null, null, null, T);
+        HistoryChecker.Log log = new HistoryChecker.Log(byResource, byCommand, results, commands, eventIds, 0);
+        return new HistoryChecker().check(log, history, "t", List.of(), null, null, null, T, null);
     }
 
     @Test
@@ -95,9 +95,27 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void aWriteAcceptedPastItsIfMatch_aRefusedWriteThatChangedSomething_andAFalseReplay_areFound() throws Exception {
+        written("t-a", 1, null, null);
+        written("t-a", 2, 1L, null);
+        written("t-a", 4, 2L, null);
+        UUID refused = written("t-b", 1, null, null);
+        history.add(new History.Operation(0, History.Kind.PUT_EXACT, "t-b", 1L, null, "t", T, T, History.Completion.FAIL, 409, null,
+                refused.toString(), null, "{}"));
+        UUID retry = UUID.randomUUID();
+        results.put(retry.toString(), List.of(result(retry, "t-a", 1, UUID.fromString(byResource.get("tenant/t-a").getFirst().commandId().toString()))));
+        commands.put(retry.toString(), new HistoryChecker.Command("tenant/t-a", "other-key", "h"));
+        history.add(new History.Operation(0, History.Kind.RETRY, "t-a", null, "other-key", "t", T, T, History.Completion.OK, 200, 1L,
+                retry.toString(), null, "{}"));
+        var anomalies = check().anomalies();
+        assertThat(anomalies).containsKeys("a write accepted at another version than If-Match + 1", "a refused write changed something",
+                "a replay answered with another request's outcome");
+    }
+
+    @Test
     void aCommandWithoutItsResult_isFound() throws Exception {
         written("t-a", 1, null, null);
-        commands.put(UUID.randomUUID().toString(), "tenant/t-a");
+        commands.put(UUID.randomUUID().toString(), new HistoryChecker.Command("tenant/t-a", null, "h"));
         assertThat(check().anomalies()).containsKey("command without exactly one result");
     }
 }

@@ -27,6 +27,12 @@ final class ServiceProcess implements AutoCloseable {
     private final Path logFile;
     private final Integer port;
     private volatile Process process;
+    /** Every process any test started: killed when the test JVM ends, however it ends short of SIGKILL. */
+    private static final java.util.Set<Process> ALL = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly)));
+    }
 
     private ServiceProcess(String name, List<String> command, Map<String, String> environment, Path logFile, Integer port) {
         this.name = name;
@@ -83,6 +89,7 @@ final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         try {
             process = builder.start();
+            ALL.add(process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

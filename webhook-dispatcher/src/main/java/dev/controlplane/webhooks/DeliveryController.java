@@ -81,11 +81,12 @@ class DeliveryController {
         } catch (NumberFormatException e) {
             throw ApiException.notFound("no delivery " + id + " for webhook " + name);
         }
-        if (!store.redeliver(name, deliveryId, Instant.now())) {
+        String status = store.redeliver(name, deliveryId, Instant.now());
+        if (status == null) {
             throw ApiException.notFound("no delivery " + id + " for webhook " + name);
         }
         sender.wake();
-        return JsonResponses.json(202, new HttpHeaders(), Map.of("id", deliveryId, "status", "pending"));
+        return JsonResponses.json(202, new HttpHeaders(), Map.of("id", deliveryId, "status", status));
     }
 
     @PostMapping("/api/v1/webhooks/{name}/recover")

@@ -38,8 +38,9 @@ final class DeliveryStore {
     }
 
     /** A delivery due for an attempt. */
+    /** @param leaseUntilMs the claim this copy was taken under (null when not claimed): outcomes are fenced by it */
     record Delivery(long id, String subscription, String eventId, String eventType, String payload, String status,
-                    int attempts, Long nextAttemptAtMs, long createdAtMs) {
+                    int attempts, Long nextAttemptAtMs, long createdAtMs, Long leaseUntilMs) {
     }
 
     /** One attempt as the attempt log shows it. */
@@ -267,11 +268,12 @@ final class DeliveryStore {
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error, dispatcher)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
-                 // Only while the lease is this dispatcher's: one that lost it (stopped past it) records its attempt,
-                 // which happened, but does not overwrite the state the new holder writes.
+                 // Only while the claim it was attempted under still holds: a dispatcher that lost it (stopped past it,
+                 // or claimed the row again meanwhile) records its attempt, which happened, but does not overwrite
+                 // the state the holder of the newer claim writes.
                  PreparedStatement update = connection.prepareStatement(
                          "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
-                                 + " WHERE id = ? AND claimed_by = ?");
+                                 + " WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?");
                  PreparedStatement success = connection.prepareStatement(
                          "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
                  PreparedStatement failure = connection.prepareStatement(
@@ -300,6 +302,7 @@ final class DeliveryStore {
                     }
                     update.setLong(4, outcome.delivery().id());
                     update.setString(5, instance);
+                    update.setLong(6, outcome.delivery().leaseUntilMs() == null ? -1 : outcome.delivery().leaseUntilMs());
                     update.addBatch();
                 }
                 // One update per subscription per group: its latest success, or the time it started failing.
@@ -325,22 +328,44 @@ final class DeliveryStore {
     /** Ends a delivery without an attempt (its subscription is gone or inactive). */
     void abandon(Delivery delivery) throws SQLException {
         store.write(connection -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE deliveries SET status = 'failed', next_attempt_at_ms = NULL WHERE id = ? AND status IN ('pending', 'sending')")) {
+            // The store decides, not this dispatcher's cache: another dispatcher may have projected a reactivation.
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE deliveries SET status = 'failed', next_attempt_at_ms = NULL, claimed_by = NULL, lease_until_ms = NULL
+                    WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?
+                      AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE name = ? AND status = 'active')""")) {
                 update.setLong(1, delivery.id());
-                update.executeUpdate();
+                update.setString(2, instance);
+                update.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
+                update.setString(4, delivery.subscription());
+                if (update.executeUpdate() == 0) {
+                    // Still active after all: give the delivery back at once rather than wait out the lease.
+                    try (PreparedStatement release = connection.prepareStatement(
+                            "UPDATE deliveries SET status = 'pending', lease_until_ms = NULL WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?")) {
+                        release.setLong(1, delivery.id());
+                        release.setString(2, instance);
+                        release.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
+                        release.executeUpdate();
+                    }
+                }
             }
             return null;
         });
     }
 
-    /** Marks a subscription as being disabled (the command is on its way); false when it already was. */
+    /**
+     * Marks a subscription as being disabled (the command is on its way); false when it already was. A mark older than
+     * a lease is taken again: the dispatcher that made it may have died before sending the command.
+     */
     boolean markDisabling(String subscription, String reason) throws SQLException {
+        long now = System.currentTimeMillis();
         return store.write(connection -> {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE subscriptions SET disabled_for = ? WHERE name = ? AND disabled_for IS NULL")) {
+                    "UPDATE subscriptions SET disabled_for = ?, disabling_at_ms = ? WHERE name = ?"
+                            + " AND (disabled_for IS NULL OR disabling_at_ms IS NULL OR disabling_at_ms < ?)")) {
                 update.setString(1, reason);
-                update.setString(2, subscription);
+                update.setLong(2, now);
+                update.setString(3, subscription);
+                update.setLong(4, now - lease.toMillis());
                 return update.executeUpdate() == 1;
             }
         });
@@ -410,14 +435,28 @@ final class DeliveryStore {
     }
 
     /** Sends one delivery again (its attempt numbers go on); false when it does not belong to the subscription. */
-    boolean redeliver(String subscription, long id, Instant now) throws SQLException {
+    /**
+     * Makes a delivery due now: its status afterwards ({@code pending}), {@code sending} when an attempt is in flight
+     * (that attempt is the delivery asked for; a second at once would be a duplicate), or null when there is none.
+     */
+    String redeliver(String subscription, long id, Instant now) throws SQLException {
         return store.write(connection -> {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ? WHERE id = ? AND subscription = ?")) {
+                    "UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
+                            + " WHERE id = ? AND subscription = ? AND status <> 'sending'")) {
                 update.setLong(1, now.toEpochMilli());
                 update.setLong(2, id);
                 update.setString(3, subscription);
-                return update.executeUpdate() == 1;
+                if (update.executeUpdate() == 1) {
+                    return "pending";
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT status FROM deliveries WHERE id = ? AND subscription = ?")) {
+                select.setLong(1, id);
+                select.setString(2, subscription);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row.getString(1) : null;
+                }
             }
         });
     }
@@ -442,7 +481,7 @@ final class DeliveryStore {
             while (rows.next()) {
                 deliveries.add(new Delivery(rows.getLong("id"), rows.getString("subscription"), rows.getString("event_id"),
                         rows.getString("event_type"), rows.getString("payload"), rows.getString("status"), rows.getInt("attempts"),
-                        nullableLong(rows, "next_attempt_at_ms"), rows.getLong("created_at_ms")));
+                        nullableLong(rows, "next_attempt_at_ms"), rows.getLong("created_at_ms"), nullableLong(rows, "lease_until_ms")));
             }
         }
         return deliveries;

@@ -46,8 +46,11 @@ public class WebhookDispatcherConfiguration {
     @Bean
     EventProjector webhookProjector(KafkaSettings kafka, SqlStore webhookStore, DeliveryStore deliveryStore,
                                     DeliverySender deliverySender, MeterRegistry meters) {
+        SubscriptionBackfill backfill = new SubscriptionBackfill(kafka, deliveryStore);
         EventProjector projector = new EventProjector(ConsumerGroups.WEBHOOKS, kafka, webhookStore, (events, checkpoint) -> {
-            deliveryStore.project(events, checkpoint, Instant.now());
+            Instant now = Instant.now();
+            deliveryStore.project(events, checkpoint, now);
+            backfill.afterProjecting(events, now);
             if (events.stream().anyMatch(event -> event.resource().kind().equals(ResourceKinds.WEBHOOK.name()))) {
                 deliverySender.subscriptionsChanged();
             }

@@ -3,3 +3,5 @@ ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
 ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER;
 ALTER TABLE attempts ADD COLUMN dispatcher TEXT;
 CREATE INDEX deliveries_leased ON deliveries (status, lease_until_ms);
+-- When a dispatcher marked a subscription as being disabled: a mark older than a lease may be taken again.
+ALTER TABLE subscriptions ADD COLUMN disabling_at_ms INTEGER;

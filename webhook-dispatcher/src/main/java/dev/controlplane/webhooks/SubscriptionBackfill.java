@@ -1,0 +1,93 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.kafkasupport.KafkaClients;
+import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.EventVerb;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Topics;
+import dev.controlplane.schemas.kinds.ResourceKinds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Events of other partitions can be projected before the event that created (or reactivated) a subscription, though
+ * they happened after it: the partitions of the log are read side by side, in no set order. So when a subscription
+ * starts, the events since then are read again and matched: a delivery is unique per (subscription, event), so what
+ * was already created is not created twice. Only for subscriptions that started recently: a replay of an old log
+ * has delivered those events long ago.
+ */
+final class SubscriptionBackfill {
+
+    private static final Duration RECENT = Duration.ofMinutes(5);
+    /** How far a record's timestamp may precede its event's time (the two come from different clocks). */
+    private static final Duration SKEW = Duration.ofSeconds(5);
+
+    private final KafkaSettings kafka;
+    private final DeliveryStore store;
+
+    SubscriptionBackfill(KafkaSettings kafka, DeliveryStore store) {
+        this.kafka = kafka;
+        this.store = store;
+    }
+
+    void afterProjecting(List<EventEnvelope> events, Instant now) throws Exception {
+        for (EventEnvelope event : events) {
+            if (!event.resource().kind().equals(ResourceKinds.WEBHOOK.name())) {
+                continue;
+            }
+            EventVerb verb = EventVerb.fromType(event.type());
+            if ((verb == EventVerb.CREATED || verb == EventVerb.REACTIVATED) && event.occurredAt().isAfter(now.minus(RECENT))) {
+                backfill(event.occurredAt(), now);
+            }
+        }
+    }
+
+    private void backfill(Instant from, Instant now) throws Exception {
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(kafka, null, Map.of())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
+                    .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(p -> query.put(p, from.minus(SKEW).toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<TopicPartition> open = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                OffsetAndTimestamp start = starts.get(partition);
+                if (start != null && start.offset() < ends.get(partition)) {
+                    consumer.seek(partition, start.offset());
+                    open.add(partition);
+                }
+            }
+            consumer.pause(partitions.stream().filter(p -> !open.contains(p)).toList());
+            List<EventEnvelope> since = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!open.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        EventEnvelope event = Envelopes.readEvent(record.value());
+                        if (!event.occurredAt().isBefore(from)) {
+                            since.add(event);
+                        }
+                    } catch (RuntimeException unreadable) {
+                        // the projector records it as a dead letter
+                    }
+                }
+                open.removeIf(p -> consumer.position(p) >= ends.get(p));
+            }
+            if (!since.isEmpty()) {
+                store.project(since, SqlStore.Checkpoint.NONE, now);
+            }
+        }
+    }
+}
