@@ -73,7 +73,7 @@ class WebhooksIT {
         api.put("/api/v1/tenants/" + tenant, "{\"display_name\":\"changed\"}", "If-Match", "*");
         api.put("/api/v1/tenants/" + tenant, "{\"status\":\"inactive\"}", "If-Match", "*");
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(RECEIVER.received(hook.path()))
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(RECEIVER.received(hook.path()))
                 .extracting(r -> Envelopes.MAPPER.readTree(r.body()).path("type").asString())
                 .containsExactlyInAnyOrder("tenant.created", "tenant.deactivated"));
         JsonNode first = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?limit=1").json();
@@ -105,7 +105,7 @@ class WebhooksIT {
         RECEIVER.script(hook.path()).failures = 3;
         tenant();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             JsonNode delivery = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0);
             assertThat(delivery.path("status").asString()).isEqualTo("succeeded");
         });
@@ -128,7 +128,7 @@ class WebhooksIT {
         RECEIVER.script(hook.path()).failures = 1;
         tenant();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
                 api.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0).path("attempts"))
                 .extracting(a -> a.path("status_code").asInt()).containsExactly(302, 200));
         assertThat(RECEIVER.received(hook.path() + "/elsewhere")).isEmpty();
@@ -140,7 +140,7 @@ class WebhooksIT {
         RECEIVER.script(hook.path()).hangs = 1;
         tenant();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
             JsonNode delivery = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0);
             assertThat(delivery.path("status").asString()).isEqualTo("succeeded");
             JsonNode first = delivery.path("attempts").get(0);
@@ -170,10 +170,10 @@ class WebhooksIT {
         RECEIVER.script(hook.path()).failures = 100;
         tenant();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
                 assertThat(api.get("/api/v1/webhooks/" + hook.name()).json().path("status").asString()).isEqualTo("inactive"));
         assertThat(RECEIVER.received(hook.path())).hasSize(1);
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> assertThat(
                 api.get("/api/v1/audit?resource=webhook/" + hook.name() + "&action=deactivate").json().path("items"))
                 .singleElement().satisfies(record -> assertThat(record.path("actor").asString()).isEqualTo("webhook-dispatcher")));
     }
@@ -183,14 +183,14 @@ class WebhooksIT {
         Hook hook = register(api, "tenant.created");
         RECEIVER.script(hook.path()).failures = 1_000;
         tenant();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
                 api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?status=failed").json().path("items")).hasSize(1));
         assertThat(api.get("/api/v1/webhooks/" + hook.name()).json().path("status").asString()).isEqualTo("active");
 
         // Failing since the first attempt; once the configured time has passed, the next failure disables it.
         await().pollDelay(Duration.ofMillis(3_500)).atMost(Duration.ofSeconds(10)).until(() -> true);
         tenant();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
                 assertThat(api.get("/api/v1/webhooks/" + hook.name()).json().path("status").asString()).isEqualTo("inactive"));
     }
 
@@ -233,7 +233,7 @@ class WebhooksIT {
         RECEIVER.script(hook.path()).failures = 1_000;
         Instant before = Instant.now().minusSeconds(1);
         tenant();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
                 api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?status=failed").json().path("items")).hasSize(1));
         assertThat(RECEIVER.received(hook.path())).hasSize(6);
 
@@ -241,7 +241,7 @@ class WebhooksIT {
         Api.Response recovered = api.post("/api/v1/webhooks/" + hook.name() + "/recover?since=" + before, null);
         assertThat(recovered.status()).isEqualTo(202);
         assertThat(recovered.json().path("recovered").asInt()).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
                 api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?status=succeeded").json().path("items")).hasSize(1));
 
         long id = api.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0).path("id").asLong();
@@ -266,7 +266,7 @@ class WebhooksIT {
         assertThat(RECEIVER.received(hook.path())).hasSize(1);
         try (Standalone second = TestSystem.start(dataDir, schedule, "--admin.webhooks.jitter=0")) {
             Api secondApi = Api.of(second);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(
                     secondApi.get("/api/v1/webhooks/" + hook.name() + "/deliveries").json().path("items").get(0).path("status").asString())
                     .isEqualTo("succeeded"));
         }

@@ -26,7 +26,7 @@ import org.apache.kafka.common.TopicPartition;
  * was already created is not created twice. Only for subscriptions that started recently: a replay of an old log
  * has delivered those events long ago.
  */
-final class SubscriptionBackfill {
+final class SubscriptionBackfill implements AutoCloseable {
 
     private static final Duration RECENT = Duration.ofMinutes(5);
     /** How far a record's timestamp may precede its event's time (the two come from different clocks). */
@@ -34,6 +34,8 @@ final class SubscriptionBackfill {
 
     private final KafkaSettings kafka;
     private final DeliveryStore store;
+    /** Used by the projector's thread only; made on first use, kept for the next subscription. */
+    private KafkaConsumer<String, byte[]> consumer;
 
     SubscriptionBackfill(KafkaSettings kafka, DeliveryStore store) {
         this.kafka = kafka;
@@ -53,10 +55,14 @@ final class SubscriptionBackfill {
     }
 
     private void backfill(Instant from, Instant now) throws Exception {
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(kafka, null, Map.of())) {
+        if (consumer == null) {
+            consumer = KafkaClients.consumer(kafka, null, Map.of());
+        }
+        {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
                     .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
             consumer.assign(partitions);
+            consumer.resume(partitions);
             Map<TopicPartition, Long> query = new HashMap<>();
             partitions.forEach(p -> query.put(p, from.minus(SKEW).toEpochMilli()));
             Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
@@ -88,6 +94,14 @@ final class SubscriptionBackfill {
             if (!since.isEmpty()) {
                 store.project(since, SqlStore.Checkpoint.NONE, now);
             }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (consumer != null) {
+            consumer.close(Duration.ofSeconds(2));
+            consumer = null;
         }
     }
 }

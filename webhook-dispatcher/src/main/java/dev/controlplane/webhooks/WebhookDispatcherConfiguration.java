@@ -43,10 +43,14 @@ public class WebhookDispatcherConfiguration {
         return new DeliverySender(deliveryStore, settings, subscriptionCommands);
     }
 
+    @Bean(destroyMethod = "close")
+    SubscriptionBackfill subscriptionBackfill(KafkaSettings kafka, DeliveryStore deliveryStore) {
+        return new SubscriptionBackfill(kafka, deliveryStore);
+    }
+
     @Bean
     EventProjector webhookProjector(KafkaSettings kafka, SqlStore webhookStore, DeliveryStore deliveryStore,
-                                    DeliverySender deliverySender, MeterRegistry meters) {
-        SubscriptionBackfill backfill = new SubscriptionBackfill(kafka, deliveryStore);
+                                    DeliverySender deliverySender, SubscriptionBackfill backfill, MeterRegistry meters) {
         EventProjector projector = new EventProjector(ConsumerGroups.WEBHOOKS, kafka, webhookStore, (events, checkpoint) -> {
             Instant now = Instant.now();
             deliveryStore.project(events, checkpoint, now);
