@@ -335,24 +335,12 @@ public final class OpenApi {
         metrics.withObjectProperty("responses").putObject("200").put("description", "OK").putObject("content")
                 .putObject("text/plain").putObject("schema").put("type", "string");
         problems(metrics, 401);
-        ObjectNode alive = operation(paths.putObject("/health"), "get", "getHealth", "system", "Health; needs no token. 503 "
-                + "while a view of the log that decisions or authorizations rely on is not current.");
-        alive.putArray("security");
-        ok(alive, "200", JSON.objectNode().put("type", "object"), false);
-        alive.withObjectProperty("responses").putObject("503").put("description", "A view of the log is not current")
-                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
-        ObjectNode ready = operation(paths.putObject("/health/readiness"), "get", "getReadiness", "system", "Readiness for a "
-                + "load balancer; needs no token. The same as /health: 503 while Kafka, a store or a view this instance relies on is not current.");
-        ready.putArray("security");
-        ok(ready, "200", JSON.objectNode().put("type", "object"), false);
-        ready.withObjectProperty("responses").putObject("503").put("description", "Not ready")
-                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
-        ObjectNode live = operation(paths.putObject("/health/liveness"), "get", "getLiveness", "system", "Liveness; needs no "
-                + "token. 200 while the process serves; 503 only when a part of it stopped for good (a restart is the cure).");
-        live.putArray("security");
-        ok(live, "200", JSON.objectNode().put("type", "object"), false);
-        live.withObjectProperty("responses").putObject("503").put("description", "Stopped for good")
-                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        health(paths, "/health", "getHealth", "Health; needs no token. 503 while a view of the log that decisions or "
+                + "authorizations rely on is not current.", "A view of the log is not current");
+        health(paths, "/health/readiness", "getReadiness", "Readiness for a load balancer; needs no token. The same as "
+                + "/health: 503 while Kafka, a store or a view this instance relies on is not current.", "Not ready");
+        health(paths, "/health/liveness", "getLiveness", "Liveness; needs no token. 200 while the process serves; 503 only "
+                + "when a part of it stopped for good (a restart is the cure).", "Stopped for good");
     }
 
     /**
@@ -516,6 +504,15 @@ public final class OpenApi {
         schema.put("description", "name is ignored; created_at, created_by and version may be sent back as read, "
                 + "and a different value is refused with 400.");
         return schema;
+    }
+
+    /** A health endpoint: open, 200 with the state of each view, or 503 with what is wrong. */
+    private static void health(ObjectNode paths, String path, String id, String summary, String down) {
+        ObjectNode health = operation(paths.putObject(path), "get", id, "system", summary);
+        health.putArray("security");
+        ok(health, "200", JSON.objectNode().put("type", "object"), false);
+        health.withObjectProperty("responses").putObject("503").put("description", down)
+                .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
     }
 
     private static ObjectNode operation(ObjectNode item, String method, String operationId, String tag, String summary) {

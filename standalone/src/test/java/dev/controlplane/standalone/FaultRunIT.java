@@ -85,11 +85,11 @@ class FaultRunIT {
                 Instant subscribedAt = Instant.now();
 
                 try (LoadClients load = new LoadClients(history, () -> live(commands), () -> live(queries), TestSystem.TOKEN, prefix, 6).start()) {
-                    progress(history, 150);
+                    progress(history, 80);
 
                     commands.get(0).kill();
                     fault("SIGKILL of a command service (processor and gateway)");
-                    progress(history, 150);
+                    progress(history, 100);
                     commands.get(0).start().awaitReady(Duration.ofSeconds(180));
 
                     commands.get(1).pause();
@@ -108,14 +108,14 @@ class FaultRunIT {
 
                     kafka.node(3).kill();
                     fault("SIGKILL of a broker, then restart");
-                    progress(history, 100);
+                    progress(history, 60);
                     kafka.node(3).start();
                     kafka.awaitFullyReplicated(Duration.ofSeconds(120));
 
                     int busiest = kafka.busiestLeader();
                     kafka.node(busiest).kill();
                     fault("SIGKILL of the controller-and-broker leading the most partitions (node " + busiest + "), then restart");
-                    progress(history, 100);
+                    progress(history, 60);
                     kafka.node(busiest).start();
                     kafka.awaitFullyReplicated(Duration.ofSeconds(120));
 
@@ -135,7 +135,7 @@ class FaultRunIT {
                     fault("SIGKILL of a webhook dispatcher with retries in flight");
                     deliveries.slow(false);
                     deliveries.failing(false);
-                    progress(history, 100);
+                    progress(history, 60);
                     takenOver = orphaned;
                 }
 

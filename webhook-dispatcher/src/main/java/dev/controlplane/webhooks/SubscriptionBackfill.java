@@ -3,6 +3,7 @@ package dev.controlplane.webhooks;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.kafkasupport.LogScan;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.EventVerb;
 import dev.controlplane.schemas.Envelopes;
@@ -11,12 +12,9 @@ import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -58,42 +56,22 @@ final class SubscriptionBackfill implements AutoCloseable {
         if (consumer == null) {
             consumer = KafkaClients.consumer(kafka, null, Map.of());
         }
-        {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
-                    .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.resume(partitions);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(p -> query.put(p, from.minus(SKEW).toEpochMilli()));
-            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<TopicPartition> open = new ArrayList<>();
-            for (TopicPartition partition : partitions) {
-                OffsetAndTimestamp start = starts.get(partition);
-                if (start != null && start.offset() < ends.get(partition)) {
-                    consumer.seek(partition, start.offset());
-                    open.add(partition);
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
+                .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
+        List<EventEnvelope> since = new ArrayList<>();
+        LogScan.scan(consumer, partitions, from.minus(SKEW), null, Duration.ofSeconds(30), Integer.MAX_VALUE, record -> {
+            try {
+                EventEnvelope event = Envelopes.readEvent(record.value());
+                if (!event.occurredAt().isBefore(from)) {
+                    since.add(event);
                 }
+            } catch (RuntimeException unreadable) {
+                // the projector records it as a dead letter
             }
-            consumer.pause(partitions.stream().filter(p -> !open.contains(p)).toList());
-            List<EventEnvelope> since = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!open.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        EventEnvelope event = Envelopes.readEvent(record.value());
-                        if (!event.occurredAt().isBefore(from)) {
-                            since.add(event);
-                        }
-                    } catch (RuntimeException unreadable) {
-                        // the projector records it as a dead letter
-                    }
-                }
-                open.removeIf(p -> consumer.position(p) >= ends.get(p));
-            }
-            if (!since.isEmpty()) {
-                store.project(since, SqlStore.Checkpoint.NONE, now);
-            }
+            return false;
+        });
+        if (!since.isEmpty()) {
+            store.project(since, SqlStore.Checkpoint.NONE, now);
         }
     }
 

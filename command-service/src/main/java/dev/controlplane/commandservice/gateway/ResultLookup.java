@@ -2,6 +2,7 @@ package dev.controlplane.commandservice.gateway;
 
 import dev.controlplane.kafkasupport.KafkaClients;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.kafkasupport.LogScan;
 import dev.controlplane.schemas.CommandIds;
 import dev.controlplane.schemas.CommandResult;
 import dev.controlplane.schemas.Envelopes;
@@ -9,7 +10,6 @@ import dev.controlplane.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 
@@ -102,53 +101,17 @@ public final class ResultLookup implements AutoCloseable {
         }
     }
 
+    /** Reads from {@code from} to the end (or past {@code until}) for a record with {@code key} (any key if null). */
     private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until, String key) {
         return scan(partitions, from, until, key, record -> true);
     }
 
-    /** Reads from {@code from} to the end (or past {@code until}) for a record with {@code key} (any key if null). */
     private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until, String key,
                                                         java.util.function.Predicate<ConsumerRecord<String, byte[]>> matches) {
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(p -> query.put(p, from.toEpochMilli()));
-        Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        List<TopicPartition> open = new java.util.ArrayList<>();
-        for (TopicPartition p : partitions) {
-            OffsetAndTimestamp start = starts.get(p);
-            if (start != null && start.offset() < ends.get(p)) {
-                consumer.seek(p, start.offset());
-                open.add(p);
-            }
-        }
-        consumer.pause(partitions.stream().filter(p -> !open.contains(p)).toList());
-        int scanned = 0;
-        long deadline = System.nanoTime() + BUDGET.toNanos();
-        while (!open.isEmpty() && scanned < MAX_SCANNED && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                scanned++;
-                TopicPartition p = new TopicPartition(record.topic(), record.partition());
-                if (!open.contains(p)) {
-                    continue;
-                }
-                if ((key == null || key.equals(record.key())) && matches.test(record)) {
-                    return Optional.of(record);
-                }
-                if (until != null && record.timestamp() > until.toEpochMilli()) {
-                    open.remove(p);
-                    consumer.pause(List.of(p));
-                }
-            }
-            for (TopicPartition p : List.copyOf(open)) {
-                if (consumer.position(p) >= ends.get(p)) {
-                    open.remove(p);
-                    consumer.pause(List.of(p));
-                }
-            }
-        }
-        exhausted = !open.isEmpty();
-        return Optional.empty();
+        LogScan.Result result = LogScan.scan(consumer, partitions, from, until, BUDGET, MAX_SCANNED,
+                record -> (key == null || key.equals(record.key())) && matches.test(record));
+        exhausted = !result.complete();
+        return result.stoppedAt();
     }
 
     @Override
