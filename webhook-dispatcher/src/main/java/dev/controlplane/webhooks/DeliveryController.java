@@ -28,12 +28,17 @@ class DeliveryController {
 
     private static final Set<String> STATUSES = Set.of("pending", "succeeded", "failed");
 
-    private final DeliveryStore store;
+    private final AttemptLog store;
+    private final DeliveryQueue queue;
+    private final SubscriptionProjection subscriptions;
     private final DeliverySender sender;
     private final CursorCodec cursors;
 
-    DeliveryController(DeliveryStore store, DeliverySender sender, CursorCodec cursors) {
+    DeliveryController(AttemptLog store, DeliveryQueue queue, SubscriptionProjection subscriptions, DeliverySender sender,
+                       CursorCodec cursors) {
         this.store = store;
+        this.queue = queue;
+        this.subscriptions = subscriptions;
         this.sender = sender;
         this.cursors = cursors;
     }
@@ -54,11 +59,11 @@ class DeliveryController {
         int pageSize = QueryParameters.limit(limit);
         String filter = String.join("|", "deliveries", name, String.valueOf(status), String.valueOf(from), String.valueOf(to));
         Long before = cursor == null ? null : cursors.position(cursor, filter, "before_id");
-        List<DeliveryStore.Delivery> rows = store.deliveries(name, status, from, to, before, pageSize);
+        List<Delivery> rows = store.deliveries(name, status, from, to, before, pageSize);
         boolean more = rows.size() > pageSize;
-        List<DeliveryStore.Delivery> page = more ? rows.subList(0, pageSize) : rows;
+        List<Delivery> page = more ? rows.subList(0, pageSize) : rows;
         List<Map<String, Object>> items = new ArrayList<>();
-        for (DeliveryStore.Delivery delivery : page) {
+        for (Delivery delivery : page) {
             items.add(view(delivery, store.attempts(delivery.id())));
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -81,7 +86,7 @@ class DeliveryController {
         } catch (NumberFormatException e) {
             throw ApiException.notFound("no delivery " + id + " for webhook " + name);
         }
-        String status = store.redeliver(name, deliveryId, Instant.now());
+        String status = queue.redeliver(name, deliveryId, Instant.now());
         if (status == null) {
             throw ApiException.notFound("no delivery " + id + " for webhook " + name);
         }
@@ -96,18 +101,18 @@ class DeliveryController {
         if (from == null) {
             throw ApiException.invalidField("since", "is required: the time from which failed deliveries are sent again");
         }
-        int recovered = store.recover(name, from, Instant.now());
+        int recovered = queue.recover(name, from, Instant.now());
         sender.wake();
         return JsonResponses.json(202, new HttpHeaders(), Map.of("recovered", recovered));
     }
 
     private void requireSubscription(String name) throws SQLException {
-        if (store.subscription(name).isEmpty()) {
+        if (subscriptions.subscription(name).isEmpty()) {
             throw ApiException.notFound("no webhook " + name + " (or the dispatcher has not seen it yet)");
         }
     }
 
-    private static Map<String, Object> view(DeliveryStore.Delivery delivery, List<DeliveryStore.Attempt> attempts) {
+    private static Map<String, Object> view(Delivery delivery, List<Attempt> attempts) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", delivery.id());
         view.put("event_id", delivery.eventId());
@@ -117,7 +122,7 @@ class DeliveryController {
         view.put("created_at", Instant.ofEpochMilli(delivery.createdAtMs()));
         view.put("next_attempt_at", delivery.nextAttemptAtMs() == null ? null : Instant.ofEpochMilli(delivery.nextAttemptAtMs()));
         List<Map<String, Object>> log = new ArrayList<>();
-        for (DeliveryStore.Attempt attempt : attempts) {
+        for (Attempt attempt : attempts) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("attempt", attempt.attempt());
             entry.put("at", Instant.ofEpochMilli(attempt.atMs()));

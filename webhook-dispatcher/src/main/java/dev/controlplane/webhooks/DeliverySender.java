@@ -49,7 +49,8 @@ final class DeliverySender implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DeliverySender.class);
     static final int RESPONSE_BODY_LIMIT = 1024;
 
-    private final DeliveryStore store;
+    private final DeliveryQueue store;
+    private final SubscriptionProjection subscriptionStore;
     private final WebhookSettings settings;
     private final SubscriptionCommands commands;
     private final RetryPolicy policy;
@@ -64,12 +65,13 @@ final class DeliverySender implements SmartLifecycle {
     private final AtomicInteger claimed = new AtomicInteger();
     private OutcomeWriter outcomes;
     private final Map<String, String> openedSecrets = new ConcurrentHashMap<>();
-    private final Map<String, DeliveryStore.Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionsGeneration = new AtomicLong();
     private Thread loop;
 
-    DeliverySender(DeliveryStore store, WebhookSettings settings, SubscriptionCommands commands) {
+    DeliverySender(DeliveryQueue store, SubscriptionProjection subscriptionStore, WebhookSettings settings, SubscriptionCommands commands) {
         this.store = store;
+        this.subscriptionStore = subscriptionStore;
         this.settings = settings;
         this.commands = commands;
         this.policy = new RetryPolicy(settings.retrySchedule(), settings.jitter(), () -> ThreadLocalRandom.current().nextDouble());
@@ -130,7 +132,7 @@ final class DeliverySender implements SmartLifecycle {
                 // Claim ahead of the free workers (up to twice their number), so one claiming transaction serves many
                 // attempts; the workers themselves bound how many requests are in flight.
                 int room = settings.workers() * 2 - claimed.get();
-                for (DeliveryStore.Delivery delivery : room <= 0 ? List.<DeliveryStore.Delivery>of() : store.claimDue(Instant.now(), room)) {
+                for (Delivery delivery : room <= 0 ? List.<Delivery>of() : store.claimDue(Instant.now(), room)) {
                     claimed.incrementAndGet();
                     long leasedUntil = System.nanoTime() + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
                     workers.submit(() -> {
@@ -177,13 +179,13 @@ final class DeliverySender implements SmartLifecycle {
     private record Answer(Integer status, String body, String retryAfter, String error) {
     }
 
-    void attempt(DeliveryStore.Delivery delivery) throws Exception {
-        Optional<DeliveryStore.Subscription> found = subscription(delivery.subscription());
+    void attempt(Delivery delivery) throws Exception {
+        Optional<Subscription> found = subscription(delivery.subscription());
         if (found.isEmpty() || !found.get().active()) {
             store.abandon(delivery);
             return;
         }
-        DeliveryStore.Subscription subscription = found.get();
+        Subscription subscription = found.get();
         Instant now = Instant.now();
         List<String> secrets = new ArrayList<>(List.of(opened(subscription.secretSealed())));
         if (subscription.previousSecretSealed() != null && subscription.previousSecretExpiresAtMs() != null
@@ -195,20 +197,20 @@ final class DeliverySender implements SmartLifecycle {
         long started = System.nanoTime();
         Answer answer = send(subscription.url(), delivery, timestamp, Signatures.header(secrets, delivery.eventId(), timestamp, delivery.payload()));
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        DeliveryStore.Attempt attempt = new DeliveryStore.Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
+        Attempt attempt = new Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
         if (answer.status() != null && answer.status() >= 200 && answer.status() < 300) {
-            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "succeeded", null, true), false);
+            outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "succeeded", null, true), false);
             return;
         }
         if (answer.status() != null && answer.status() == 410) {
-            outcomes.record(new DeliveryStore.Outcome(delivery, attempt, "failed", null, false), true);
+            outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "failed", null, false), true);
             disable(subscription, "the receiver answered 410 Gone");
             return;
         }
         Optional<Instant> next = policy.next(number + 1, Instant.now(), RetryPolicy.retryAfter(answer.retryAfter(), Instant.now()));
-        outcomes.record(new DeliveryStore.Outcome(delivery, attempt, next.isPresent() ? "pending" : "failed",
+        outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, next.isPresent() ? "pending" : "failed",
                 next.map(Instant::toEpochMilli).orElse(null), false), true);
-        Long failingSince = store.subscription(subscription.name()).map(DeliveryStore.Subscription::failingSinceMs).orElse(null);
+        Long failingSince = subscriptionStore.subscription(subscription.name()).map(Subscription::failingSinceMs).orElse(null);
         if (failingSince != null && now.toEpochMilli() - failingSince >= settings.disableAfter().toMillis()) {
             disable(subscription, "no successful delivery for " + settings.disableAfter());
         }
@@ -218,13 +220,13 @@ final class DeliverySender implements SmartLifecycle {
      * Subscriptions change rarely and are read for every attempt: they are kept here until the projector says a
      * webhook event arrived ({@link #subscriptionsChanged}).
      */
-    private Optional<DeliveryStore.Subscription> subscription(String name) throws SQLException {
-        DeliveryStore.Subscription cached = subscriptions.get(name);
+    private Optional<Subscription> subscription(String name) throws SQLException {
+        Subscription cached = subscriptions.get(name);
         if (cached != null) {
             return Optional.of(cached);
         }
         long generation = subscriptionsGeneration.get();
-        Optional<DeliveryStore.Subscription> found = store.subscription(name);
+        Optional<Subscription> found = subscriptionStore.subscription(name);
         // A read that a change overtook is used once, not kept.
         if (found.isPresent() && generation == subscriptionsGeneration.get()) {
             subscriptions.put(name, found.get());
@@ -245,7 +247,7 @@ final class DeliverySender implements SmartLifecycle {
         return openedSecrets.computeIfAbsent(sealed, box::open);
     }
 
-    private Answer send(String url, DeliveryStore.Delivery delivery, long timestamp, String signature) {
+    private Answer send(String url, Delivery delivery, long timestamp, String signature) {
         String refused = guard.problem(url);
         if (refused != null) {
             return new Answer(null, null, null, "target refused: " + refused);
@@ -271,14 +273,14 @@ final class DeliverySender implements SmartLifecycle {
         }
     }
 
-    private void disable(DeliveryStore.Subscription subscription, String reason) throws Exception {
-        if (store.markDisabling(subscription.name(), reason)) {
+    private void disable(Subscription subscription, String reason) throws Exception {
+        if (subscriptionStore.markDisabling(subscription.name(), reason)) {
             log.warn("disabling webhook {}: {}", subscription.name(), reason);
             try {
                 commands.disable(subscription, reason);
             } catch (Exception e) {
                 // Not sent: forget the mark, so that the next failure tries again.
-                store.clearDisabling(subscription.name());
+                subscriptionStore.clearDisabling(subscription.name());
                 throw e;
             }
         }

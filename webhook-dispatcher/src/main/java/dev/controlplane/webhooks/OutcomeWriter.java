@@ -18,21 +18,21 @@ final class OutcomeWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
 
-    private record Pending(DeliveryStore.Outcome outcome, CompletableFuture<Void> written) {
+    private record Pending(DeliveryQueue.Outcome outcome, CompletableFuture<Void> written) {
     }
 
-    private final DeliveryStore store;
+    private final DeliveryQueue store;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    OutcomeWriter(DeliveryStore store) {
+    OutcomeWriter(DeliveryQueue store) {
         this.store = store;
         this.thread = Thread.ofPlatform().name("webhook-outcomes").start(this::run);
     }
 
     /** Queues the outcome for the next group; with {@code durable}, returns only once it is committed. */
-    void record(DeliveryStore.Outcome outcome, boolean durable) throws Exception {
+    void record(DeliveryQueue.Outcome outcome, boolean durable) throws Exception {
         Pending pending = new Pending(outcome, new CompletableFuture<>());
         queue.add(pending);
         if (durable) {

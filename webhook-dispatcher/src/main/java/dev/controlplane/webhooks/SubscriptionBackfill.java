@@ -31,11 +31,11 @@ final class SubscriptionBackfill implements AutoCloseable {
     private static final Duration SKEW = Duration.ofSeconds(5);
 
     private final KafkaSettings kafka;
-    private final DeliveryStore store;
+    private final SubscriptionProjection store;
     /** Used by the projector's thread only; made on first use, kept for the next subscription. */
     private KafkaConsumer<String, byte[]> consumer;
 
-    SubscriptionBackfill(KafkaSettings kafka, DeliveryStore store) {
+    SubscriptionBackfill(KafkaSettings kafka, SubscriptionProjection store) {
         this.kafka = kafka;
         this.store = store;
     }

@@ -38,7 +38,7 @@ final class SubscriptionCommands implements AutoCloseable {
     }
 
     /** Sends the command that deactivates {@code subscription}; the same reason at the same version is one command. */
-    void disable(DeliveryStore.Subscription subscription, String reason) throws Exception {
+    void disable(Subscription subscription, String reason) throws Exception {
         ResourceRef resource = new ResourceRef(ResourceKinds.WEBHOOK.name(), subscription.name());
         // One idempotency key per (subscription, version): two dispatchers disabling it at once make one command.
         String key = ACTOR + " disable " + resource.key() + "@" + subscription.version();

@@ -29,8 +29,18 @@ public class WebhookDispatcherConfiguration {
     }
 
     @Bean
-    DeliveryStore deliveryStore(SqlStore webhookStore, WebhookSettings settings) {
-        return new DeliveryStore(webhookStore, settings.instanceId(), settings.lease());
+    DeliveryQueue deliveryQueue(SqlStore webhookStore, WebhookSettings settings) {
+        return new DeliveryQueue(webhookStore, settings.instanceId(), settings.lease());
+    }
+
+    @Bean
+    SubscriptionProjection subscriptionProjection(SqlStore webhookStore, WebhookSettings settings) {
+        return new SubscriptionProjection(webhookStore, settings.lease());
+    }
+
+    @Bean
+    AttemptLog attemptLog(SqlStore webhookStore) {
+        return new AttemptLog(webhookStore);
     }
 
     @Bean(destroyMethod = "close")
@@ -39,17 +49,18 @@ public class WebhookDispatcherConfiguration {
     }
 
     @Bean
-    DeliverySender deliverySender(DeliveryStore deliveryStore, WebhookSettings settings, SubscriptionCommands subscriptionCommands) {
-        return new DeliverySender(deliveryStore, settings, subscriptionCommands);
+    DeliverySender deliverySender(DeliveryQueue deliveryQueue, SubscriptionProjection subscriptionProjection, WebhookSettings settings,
+                                  SubscriptionCommands subscriptionCommands) {
+        return new DeliverySender(deliveryQueue, subscriptionProjection, settings, subscriptionCommands);
     }
 
     @Bean(destroyMethod = "close")
-    SubscriptionBackfill subscriptionBackfill(KafkaSettings kafka, DeliveryStore deliveryStore) {
-        return new SubscriptionBackfill(kafka, deliveryStore);
+    SubscriptionBackfill subscriptionBackfill(KafkaSettings kafka, SubscriptionProjection subscriptionProjection) {
+        return new SubscriptionBackfill(kafka, subscriptionProjection);
     }
 
     @Bean
-    EventProjector webhookProjector(KafkaSettings kafka, SqlStore webhookStore, DeliveryStore deliveryStore,
+    EventProjector webhookProjector(KafkaSettings kafka, SqlStore webhookStore, SubscriptionProjection deliveryStore,
                                     DeliverySender deliverySender, SubscriptionBackfill backfill, MeterRegistry meters) {
         EventProjector projector = new EventProjector(ConsumerGroups.WEBHOOKS, kafka, webhookStore, (events, checkpoint) -> {
             Instant now = Instant.now();

@@ -44,22 +44,23 @@ class DeliveryGuardTest {
         WebhookSettings settings = new WebhookSettings(key, List.of(), Duration.ofHours(1), List.of(Duration.ZERO), 0,
                 Duration.ofSeconds(2), Duration.ofDays(5), 2, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
         try (SqlStore sql = SqlStore.open(settings.storeUrl(), null, null, 1)) {
-            DeliveryStore store = new DeliveryStore(sql);
+            SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
+            AttemptLog store = new AttemptLog(sql);
             Instant now = Instant.now();
             ObjectNode hook = Envelopes.MAPPER.createObjectNode()
                     .put("name", "inside").put("status", "active").put("created_at", now.minusSeconds(60).toString())
                     .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
                     .put(ResourceKind.SEALED_SECRET, new SecretBox(key).seal(SecretBox.newSigningSecret()));
             hook.putArray("events").add("*");
-            store.project(List.of(event("webhook.created", new ResourceRef("webhook", "inside"), hook, now),
+            projection.project(List.of(event("webhook.created", new ResourceRef("webhook", "inside"), hook, now),
                     event("tenant.created", new ResourceRef("tenant", "acme"),
                             Envelopes.MAPPER.createObjectNode().put("name", "acme").put("status", "active"), now)), SqlStore.Checkpoint.NONE, now);
 
-            DeliverySender sender = new DeliverySender(store, settings, null);
+            DeliverySender sender = new DeliverySender(new DeliveryQueue(sql, settings.instanceId(), settings.lease()), projection, settings, null);
             sender.start();
             try {
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                    List<DeliveryStore.Delivery> failed = store.deliveries("inside", "failed", null, null, null, 10);
+                    List<Delivery> failed = store.deliveries("inside", "failed", null, null, null, 10);
                     assertThat(failed).isNotEmpty();
                     assertThat(store.attempts(failed.getFirst().id())).first()
                             .satisfies(attempt -> assertThat(attempt.error()).startsWith("target refused"));

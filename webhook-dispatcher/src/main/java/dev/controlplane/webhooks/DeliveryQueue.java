@@ -1,0 +1,247 @@
+package dev.controlplane.webhooks;
+
+import dev.controlplane.jdbcstore.SqlStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The deliveries waiting for an attempt, shared by every dispatcher of one store: a due delivery is claimed by one
+ * conditional update and leased to one dispatcher, so it is attempted by one at a time, and taken over when its
+ * dispatcher dies; an outcome is written only under the claim it was attempted under.
+ */
+final class DeliveryQueue {
+
+    private final SqlStore store;
+    private final String instance;
+    private final java.time.Duration lease;
+    private final java.util.concurrent.atomic.AtomicLong lastLease = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * @param instance this dispatcher, as its leases and attempts name it
+     * @param lease    how long a claimed delivery stays this dispatcher's
+     */
+    DeliveryQueue(SqlStore store, String instance, java.time.Duration lease) {
+        this.store = store;
+        this.instance = instance;
+        this.lease = lease;
+        WebhookSchema.migrate(store);
+    }
+
+    String instance() {
+        return instance;
+    }
+
+    /**
+     * Takes up to {@code limit} due deliveries for an attempt each, in one transaction: they become {@code sending},
+     * leased to this dispatcher, so no other pass or dispatcher takes them again until the lease ends. A delivery whose
+     * dispatcher died (its lease ran out while sending) is due again. Each row is taken by a conditional update, so two
+     * dispatchers claiming at once never both get one, whatever the database's isolation.
+     */
+    List<Delivery> claimDue(Instant now, int limit) throws SQLException {
+        // Strictly increasing per dispatcher, so the rows this claim took are told apart from an earlier claim's.
+        long leaseUntil = lastLease.updateAndGet(last -> Math.max(last + 1, now.plus(lease).toEpochMilli()));
+        return store.write(connection -> {
+            // One statement that writes first: under SQLite it waits for the write lock instead of failing on a
+            // snapshot another process moved; under PostgreSQL the outer condition is checked again on rows another
+            // dispatcher took meanwhile, so a row is claimed by one of them only.
+            try (PreparedStatement claim = connection.prepareStatement("""
+                    UPDATE deliveries SET status = 'sending', claimed_by = ?, lease_until_ms = ?
+                    WHERE id IN (SELECT id FROM deliveries WHERE (status = 'pending' AND next_attempt_at_ms <= ?)
+                            OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?))
+                        ORDER BY next_attempt_at_ms, id LIMIT ?)
+                      AND ((status = 'pending' AND next_attempt_at_ms <= ?)
+                            OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?)))""")) {
+                claim.setString(1, instance);
+                claim.setLong(2, leaseUntil);
+                claim.setLong(3, now.toEpochMilli());
+                claim.setLong(4, now.toEpochMilli());
+                claim.setInt(5, limit);
+                claim.setLong(6, now.toEpochMilli());
+                claim.setLong(7, now.toEpochMilli());
+                if (claim.executeUpdate() == 0) {
+                    return List.of();
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT * FROM deliveries WHERE status = 'sending' AND claimed_by = ? AND lease_until_ms = ?
+                    ORDER BY next_attempt_at_ms, id""")) {
+                select.setString(1, instance);
+                select.setLong(2, leaseUntil);
+                return Delivery.all(select);
+            }
+        });
+    }
+
+    /**
+     * At start: this dispatcher's attempts cut short by a stop are due again (at least once: receivers deduplicate by
+     * webhook-id). Another dispatcher's are left to its lease.
+     */
+    void resumeInterrupted() throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = 'pending' WHERE status = 'sending' AND (claimed_by = ? OR claimed_by IS NULL)")) {
+                update.setString(1, instance);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** When the next pending delivery is due, if any. */
+    Optional<Long> nextDueAtMs() throws SQLException {
+        return store.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT MIN(CASE WHEN status = 'pending' THEN next_attempt_at_ms ELSE lease_until_ms END) FROM deliveries"
+                            + " WHERE status = 'pending' OR status = 'sending'");
+                 ResultSet rows = select.executeQuery()) {
+                rows.next();
+                long at = rows.getLong(1);
+                return rows.wasNull() ? Optional.empty() : Optional.of(at);
+            }
+        });
+    }
+
+    /** What one attempt came to: the attempt, the delivery's next state, and whether the subscription succeeded. */
+    record Outcome(Delivery delivery, Attempt attempt, String status, Long nextAttemptAtMs, boolean success) {
+    }
+
+    /**
+     * Records many attempts in one transaction (one fsync for a whole batch of deliveries): each attempt, its
+     * delivery's new state, and its subscription's last success or first failure.
+     */
+    void recordOutcomes(List<Outcome> outcomes) throws SQLException {
+        store.write(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error, dispatcher)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
+                 // Only while the claim it was attempted under still holds: a dispatcher that lost it (stopped past it,
+                 // or claimed the row again meanwhile) records its attempt, which happened, but does not overwrite
+                 // the state the holder of the newer claim writes.
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
+                                 + " WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?");
+                 PreparedStatement success = connection.prepareStatement(
+                         "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
+                 PreparedStatement failure = connection.prepareStatement(
+                         "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?")) {
+                for (Outcome outcome : outcomes) {
+                    Attempt attempt = outcome.attempt();
+                    insert.setLong(1, outcome.delivery().id());
+                    insert.setInt(2, attempt.attempt());
+                    insert.setLong(3, attempt.atMs());
+                    if (attempt.statusCode() == null) {
+                        insert.setNull(4, Types.INTEGER);
+                    } else {
+                        insert.setInt(4, attempt.statusCode());
+                    }
+                    insert.setLong(5, attempt.latencyMs());
+                    insert.setString(6, attempt.responseBody());
+                    insert.setString(7, attempt.error());
+                    insert.setString(8, instance);
+                    insert.addBatch();
+                    update.setString(1, outcome.status());
+                    update.setInt(2, attempt.attempt());
+                    if (outcome.nextAttemptAtMs() == null) {
+                        update.setNull(3, Types.BIGINT);
+                    } else {
+                        update.setLong(3, outcome.nextAttemptAtMs());
+                    }
+                    update.setLong(4, outcome.delivery().id());
+                    update.setString(5, instance);
+                    update.setLong(6, outcome.delivery().leaseUntilMs() == null ? -1 : outcome.delivery().leaseUntilMs());
+                    update.addBatch();
+                }
+                // One update per subscription per group: its latest success, or the time it started failing.
+                Map<String, Outcome> latest = new LinkedHashMap<>();
+                for (Outcome outcome : outcomes) {
+                    latest.merge(outcome.delivery().subscription(), outcome, (a, b) -> b.success() || !a.success() ? b : a);
+                }
+                for (Outcome outcome : latest.values()) {
+                    PreparedStatement subscription = outcome.success() ? success : failure;
+                    subscription.setLong(1, outcome.attempt().atMs());
+                    subscription.setString(2, outcome.delivery().subscription());
+                    subscription.addBatch();
+                }
+                insert.executeBatch();
+                update.executeBatch();
+                success.executeBatch();
+                failure.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Ends a delivery without an attempt (its subscription is gone or inactive). */
+    void abandon(Delivery delivery) throws SQLException {
+        store.write(connection -> {
+            // The store decides, not this dispatcher's cache: another dispatcher may have projected a reactivation.
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE deliveries SET status = 'failed', next_attempt_at_ms = NULL, claimed_by = NULL, lease_until_ms = NULL
+                    WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?
+                      AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE name = ? AND status = 'active')""")) {
+                update.setLong(1, delivery.id());
+                update.setString(2, instance);
+                update.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
+                update.setString(4, delivery.subscription());
+                if (update.executeUpdate() == 0) {
+                    // Still active after all: give the delivery back at once rather than wait out the lease.
+                    try (PreparedStatement release = connection.prepareStatement(
+                            "UPDATE deliveries SET status = 'pending', lease_until_ms = NULL WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?")) {
+                        release.setLong(1, delivery.id());
+                        release.setString(2, instance);
+                        release.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
+                        release.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Sends one delivery again (its attempt numbers go on); false when it does not belong to the subscription. */
+    /**
+     * Makes a delivery due now: its status afterwards ({@code pending}), {@code sending} when an attempt is in flight
+     * (that attempt is the delivery asked for; a second at once would be a duplicate), or null when there is none.
+     */
+    String redeliver(String subscription, long id, Instant now) throws SQLException {
+        return store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
+                            + " WHERE id = ? AND subscription = ? AND status <> 'sending'")) {
+                update.setLong(1, now.toEpochMilli());
+                update.setLong(2, id);
+                update.setString(3, subscription);
+                if (update.executeUpdate() == 1) {
+                    return "pending";
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT status FROM deliveries WHERE id = ? AND subscription = ?")) {
+                select.setLong(1, id);
+                select.setString(2, subscription);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /** Sends again every failed delivery of a subscription created since a time; returns how many. */
+    int recover(String subscription, Instant since, Instant now) throws SQLException {
+        return store.write(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ?
+                    WHERE subscription = ? AND status = 'failed' AND created_at_ms >= ?""")) {
+                update.setLong(1, now.toEpochMilli());
+                update.setString(2, subscription);
+                update.setLong(3, since.toEpochMilli());
+                return update.executeUpdate();
+            }
+        });
+    }
+}
