@@ -77,11 +77,14 @@ class FaultRunIT {
 
                 Api admin = new Api(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), commands.getFirst().base(),
                         TestSystem.TOKEN);
-                assertThat(admin.post("/api/v1/clusters", "{\"name\":\"main\",\"kind\":\"metrics\"}").status()).isEqualTo(201);
+                // Just after the start the processors may still be sharing out their partitions: a write can answer
+                // 202 and be decided a little later, so these are sent with a key and asked again until decided.
+                await("the cluster main created").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                        admin.post("/api/v1/clusters", "{\"name\":\"main\",\"kind\":\"metrics\"}", "Idempotency-Key", "main").status() == 201);
                 String path = "/" + prefix;
-                Api.Response subscribed = admin.post("/api/v1/webhooks", "{\"name\":\"" + prefix + "\",\"url\":\""
-                        + deliveries.url(path) + "\",\"events\":[\"tenant.*\"]}");
-                assertThat(subscribed.status()).as(subscribed.body()).isEqualTo(201);
+                await("the subscription created").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                        admin.post("/api/v1/webhooks", "{\"name\":\"" + prefix + "\",\"url\":\"" + deliveries.url(path)
+                                + "\",\"events\":[\"tenant.*\"]}", "Idempotency-Key", "subscription").status() == 201);
                 Instant subscribedAt = Instant.now();
 
                 try (LoadClients load = new LoadClients(history, () -> live(commands), () -> live(queries), TestSystem.TOKEN, prefix, 6).start()) {
