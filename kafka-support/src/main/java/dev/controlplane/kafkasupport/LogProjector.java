@@ -57,7 +57,8 @@ public class LogProjector<T> implements SmartLifecycle {
     private final Function<byte[], T> reader;
     private final Function<T, Instant> occurredAt;
     private final LatencyRecorder lag = new LatencyRecorder(1 << 20);
-    private volatile Duration maxLag = Duration.ofSeconds(30);
+    /** How long the projector may stay behind the log before {@code /health} reports it. */
+    private static final Duration MAX_LAG = Duration.ofSeconds(30);
     private volatile boolean everyPartition;
     private volatile boolean running;
     private volatile Timer lagTimer;
@@ -114,14 +115,8 @@ public class LogProjector<T> implements SmartLifecycle {
             return "cannot write to its store: " + failing;
         }
         long lagging = System.nanoTime() - currentSinceNanos;
-        return behind > 0 && lagging > maxLag.toNanos()
+        return behind > 0 && lagging > MAX_LAG.toNanos()
                 ? behind + " records behind for " + TimeUnit.NANOSECONDS.toSeconds(lagging) + " s" : null;
-    }
-
-    /** How long the projector may stay behind the log before {@code /health} reports it (default 30 s). */
-    public LogProjector<T> withMaxLag(Duration bound) {
-        this.maxLag = bound;
-        return this;
     }
 
     /**

@@ -70,10 +70,6 @@ final class ServiceProcess implements AutoCloseable {
         return command;
     }
 
-    String name() {
-        return name;
-    }
-
     String base() {
         return "http://127.0.0.1:" + port;
     }

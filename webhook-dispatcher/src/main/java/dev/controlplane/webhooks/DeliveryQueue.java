@@ -34,10 +34,6 @@ final class DeliveryQueue {
         WebhookSchema.migrate(store);
     }
 
-    String instance() {
-        return instance;
-    }
-
     /**
      * Takes up to {@code limit} due deliveries for an attempt each, in one transaction: they become {@code sending},
      * leased to this dispatcher, so no other pass or dispatcher takes them again until the lease ends. A delivery whose

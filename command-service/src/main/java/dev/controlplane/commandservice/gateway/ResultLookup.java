@@ -80,7 +80,7 @@ public final class ResultLookup implements AutoCloseable {
             // The partition a result keyed by this id went to (the producer's default partitioner, as Streams uses it).
             int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
             Optional<ConsumerRecord<String, byte[]>> result = scan(List.of(new TopicPartition(Topics.COMMAND_RESULTS, partition)),
-                    issued.get().minus(CLOCK_SKEW), null, key);
+                    issued.get().minus(CLOCK_SKEW), null, record -> key.equals(record.key()));
             if (result.isPresent()) {
                 return Optional.of(new Decided(Envelopes.readResult(result.get().value())));
             }
@@ -94,22 +94,17 @@ public final class ResultLookup implements AutoCloseable {
             }
             String idField = "\"id\":\"" + key + "\"";
             Optional<ConsumerRecord<String, byte[]>> command = scan(commandPartitions, issued.get().minus(CLOCK_SKEW),
-                    issued.get().plus(CLOCK_SKEW), null, record -> new String(record.value(), StandardCharsets.UTF_8).contains(idField));
+                    issued.get().plus(CLOCK_SKEW), record -> new String(record.value(), StandardCharsets.UTF_8).contains(idField));
             return command.isPresent() ? Optional.of(new Pending()) : exhausted ? Optional.of(new Undetermined()) : Optional.empty();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Reads from {@code from} to the end (or past {@code until}) for a record with {@code key} (any key if null). */
-    private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until, String key) {
-        return scan(partitions, from, until, key, record -> true);
-    }
-
-    private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until, String key,
+    /** Reads from {@code from} to the end (or past {@code until}) for a record that {@code matches}. */
+    private Optional<ConsumerRecord<String, byte[]>> scan(List<TopicPartition> partitions, Instant from, Instant until,
                                                         java.util.function.Predicate<ConsumerRecord<String, byte[]>> matches) {
-        LogScan.Result result = LogScan.scan(consumer, partitions, from, until, BUDGET, MAX_SCANNED,
-                record -> (key == null || key.equals(record.key())) && matches.test(record));
+        LogScan.Result result = LogScan.scan(consumer, partitions, from, until, BUDGET, MAX_SCANNED, matches);
         exhausted = !result.complete();
         return result.stoppedAt();
     }
