@@ -2,6 +2,7 @@ package dev.controlplane.auditprojector;
 
 import dev.controlplane.httpsupport.ViewHealth;
 import dev.controlplane.auditstore.AuditStore;
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.LogProjector;
@@ -19,14 +20,14 @@ import org.springframework.context.annotation.Configuration;
 
 /** The audit projector: its own consumer group, its own writer connection to the audit store. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KafkaSettings.class, AuditProjectorSettings.class})
+@EnableConfigurationProperties({KafkaSettings.class, AuditProjectorSettings.class, Database.class})
 public class AuditProjectorConfiguration {
 
     public static final String PROJECTOR_GROUP = ConsumerGroups.AUDIT;
 
     @Bean(destroyMethod = "close")
-    SqlStore auditProjectorStore(AuditProjectorSettings settings) {
-        return SqlStore.open(settings.url(), settings.username(), settings.password(), 1);
+    SqlStore auditProjectorStore(AuditProjectorSettings settings, Database database) {
+        return SqlStore.open(database.orElse(settings.url()), "audit", 1);
     }
 
     @Bean

@@ -3,10 +3,8 @@ package dev.controlplane.auditprojector;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** Where the audit projector writes. */
+/** Where the audit projector writes when {@code admin.database.url} is not set (a SQLite file). */
 @ConfigurationProperties("admin.audit")
 public record AuditProjectorSettings(
-        @DefaultValue("jdbc:sqlite:./data/audit.db") String url,
-        String username,
-        String password) {
+        @DefaultValue("jdbc:sqlite:./data/audit.db") String url) {
 }

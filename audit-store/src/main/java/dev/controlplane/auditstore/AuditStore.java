@@ -26,12 +26,13 @@ public final class AuditStore {
 
     public AuditStore(SqlStore store) {
         this.store = store;
-        store.migrate("audit", List.of("V1__audit_records.sql"));
+        store.migrate();
     }
 
     /** Appends one record per event in one transaction; events already recorded are skipped. */
     public void append(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
+            lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
@@ -59,6 +60,20 @@ public final class AuditStore {
         });
     }
 
+    /**
+     * Makes ids visible in the order they were taken. PostgreSQL hands out sequence values at once but they become
+     * visible at commit, so two appenders (projector instances sharing the partitions) could commit 7 after 8 and an
+     * ascending cursor past 8 would never see 7. Holding this lock from before the first id to the commit orders them.
+     * SQLite has one writer per file already.
+     */
+    private void lockAppends(java.sql.Connection connection) throws SQLException {
+        if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
+            try (var st = connection.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('audit_records'))");
+            }
+        }
+    }
+
     /** An event's changes with its kind's secrets redacted, also for events written before the decider redacted them. */
     private static tools.jackson.databind.node.ObjectNode redacted(EventEnvelope event) {
         return ResourceKinds.byName(event.resource().kind()).map(kind -> kind.secret().redacted(event.changes()))
@@ -72,6 +87,7 @@ public final class AuditStore {
      */
     public void appendSecurity(List<SecurityEvent> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
+            lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "

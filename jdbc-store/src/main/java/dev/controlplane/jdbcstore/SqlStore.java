@@ -3,9 +3,7 @@ package dev.controlplane.jdbcstore;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,40 +32,53 @@ public final class SqlStore implements AutoCloseable {
 
     public enum Dialect { SQLITE, POSTGRESQL }
 
-    private final String url;
-    private final Dialect dialect;
+    private final Database database;
+    private final String name;
     private final HikariDataSource readers;
     private final Connection writer;
 
-    private SqlStore(String url, Dialect dialect, HikariDataSource readers, Connection writer) {
-        this.url = url;
-        this.dialect = dialect;
+    private SqlStore(Database database, String name, HikariDataSource readers, Connection writer) {
+        this.database = database;
+        this.name = name;
         this.readers = readers;
         this.writer = writer;
     }
 
-    public static SqlStore open(String url, String username, String password, int readerPoolSize) {
-        Dialect dialect = url.startsWith("jdbc:sqlite:") ? Dialect.SQLITE : Dialect.POSTGRESQL;
+    /**
+     * Opens store {@code name} ({@code audit}, {@code read-model}, {@code webhooks}): on PostgreSQL the schema of that
+     * name (with {@code _} for {@code -}), on SQLite the file of the URL. {@link #migrate()} creates its tables.
+     */
+    public static SqlStore open(Database database, String name, int readerPoolSize) {
+        Dialect dialect = database.dialect();
         if (dialect == Dialect.SQLITE) {
-            prepareFile(url.substring("jdbc:sqlite:".length()));
+            prepareFile(sqliteFile(database.url()));
         }
-        Properties props = connectionProperties(dialect, username, password);
+        Properties props = connectionProperties(dialect, database.username(), database.password(), schema(name));
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(database.url());
         config.setDataSourceProperties(props);
         config.setMaximumPoolSize(readerPoolSize);
-        config.setPoolName("readers-" + Path.of(url.replace(':', '_')).getFileName());
+        config.setPoolName("readers-" + name);
         try {
-            Connection writer = DriverManager.getConnection(url, props);
+            Connection writer = DriverManager.getConnection(database.url(), props);
             writer.setAutoCommit(false);
-            createBookkeeping(writer);
-            return new SqlStore(url, dialect, new HikariDataSource(config), writer);
+            return new SqlStore(database, name, new HikariDataSource(config), writer);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot open store " + url, e);
+            throw new IllegalStateException("cannot open store " + name + " at " + database.url(), e);
         }
     }
 
-    private static Properties connectionProperties(Dialect dialect, String username, String password) {
+    private static String schema(String name) {
+        return name.replace('-', '_');
+    }
+
+    private static Path sqliteFile(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        return Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath();
+    }
+
+    private static Properties connectionProperties(Dialect dialect, String username, String password, String schema) {
         Properties props = new Properties();
         if (dialect == Dialect.SQLITE) {
             props.put("journal_mode", "WAL");
@@ -85,6 +96,7 @@ public final class SqlStore implements AutoCloseable {
             }
             // Generic plans made the combined audit filter 100× slower after five executions (MEASURED.md).
             props.put("prepareThreshold", "0");
+            props.put("currentSchema", schema);
         }
         return props;
     }
@@ -93,8 +105,7 @@ public final class SqlStore implements AutoCloseable {
      * Creates the database file readable by its owner only (600) before SQLite opens it: SQLite gives its WAL and
      * shared-memory files the permissions of the database file, so none of the three is readable by others.
      */
-    private static void prepareFile(String file) {
-        Path path = Path.of(file).toAbsolutePath();
+    private static void prepareFile(Path path) {
         try {
             Files.createDirectories(path.getParent());
             if (Files.notExists(path)) {
@@ -109,21 +120,6 @@ public final class SqlStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * Every store keeps, next to its rows, how far each projector writing it has read ({@code projector_positions},
-     * written in the same transaction as the rows) and what it had to skip ({@code projector_dead_letters}).
-     */
-    private static void createBookkeeping(Connection writer) throws SQLException {
-        try (Statement st = writer.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS projector_positions (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
-                    + " partition_id INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (projector, topic, partition_id))");
-            st.execute("CREATE TABLE IF NOT EXISTS projector_dead_letters (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
-                    + " partition_id INTEGER NOT NULL, record_offset BIGINT NOT NULL, record_key TEXT, error TEXT NOT NULL,"
-                    + " recorded_at VARCHAR(40) NOT NULL, PRIMARY KEY (projector, topic, partition_id, record_offset))");
-        }
-        writer.commit();
     }
 
     /** Per partition, the offset {@code projector} reads next in {@code topic}, as of the last committed write. */
@@ -229,7 +225,7 @@ public final class SqlStore implements AutoCloseable {
     }
 
     public Dialect dialect() {
-        return dialect;
+        return database.dialect();
     }
 
     public DataSource readers() {
@@ -256,93 +252,50 @@ public final class SqlStore implements AutoCloseable {
     }
 
     /**
-     * Applies, once each and in order, the scripts under {@code classpath:/migrations/<store>/<dialect>/}.
-     * Statements end with a line ending in {@code ;}; a trigger body ends with {@code END;}.
+     * Applies with Flyway, once each and in order, the projector bookkeeping ({@code classpath:migrations/bookkeeping/
+     * <dialect>}) and this store's scripts ({@code classpath:migrations/<store>/<dialect>}), as the owner role. On
+     * PostgreSQL the scripts grant the services' role ({@code ${app_role}}) what it needs and nothing more.
+     * Several instances may open one store at once (two dispatchers): on PostgreSQL Flyway serializes them with an
+     * advisory lock; SQLite has none, so a lock file beside the database does.
      */
-    public synchronized void migrate(String store, List<String> scripts) {
-        try {
-            try (Statement st = writer.createStatement()) {
-                st.execute("CREATE TABLE IF NOT EXISTS schema_migrations (script VARCHAR(200) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)");
+    public void migrate() {
+        String dialectName = dialect().name().toLowerCase(java.util.Locale.ROOT);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(database.url());
+        config.setDataSourceProperties(connectionProperties(dialect(), database.migrationUsername(), database.migrationPassword(), schema(name)));
+        config.setMaximumPoolSize(2);
+        config.setPoolName("migrations-" + name);
+        try (HikariDataSource owner = new HikariDataSource(config)) {
+            var flyway = org.flywaydb.core.Flyway.configure()
+                    .dataSource(owner)
+                    .locations("classpath:migrations/bookkeeping/" + dialectName, "classpath:migrations/" + name + "/" + dialectName)
+                    .placeholders(java.util.Map.of("app_role", database.username() == null ? "CURRENT_USER" : '"' + database.username().replace("\"", "") + '"'))
+                    .failOnMissingLocations(true);
+            if (dialect() == Dialect.POSTGRESQL) {
+                flyway.schemas(schema(name));
+                flyway.load().migrate();
+            } else {
+                withFileLock(sqliteFile(database.url()), () -> flyway.load().migrate());
             }
-            writer.commit();
-            for (String script : scripts) {
-                // Several instances may open one store at once (two dispatchers): whoever writes the lock row first
-                // holds it until its commit, so each script runs once and the others then see it applied.
-                try (PreparedStatement lock = writer.prepareStatement("INSERT INTO schema_migrations VALUES ('~lock', ?)"
-                        + " ON CONFLICT (script) DO UPDATE SET applied_at = excluded.applied_at")) {
-                    lock.setString(1, java.time.Instant.now().toString());
-                    lock.executeUpdate();
-                }
-                if (applied(script)) {
-                    writer.commit();
-                    continue;
-                }
-                String path = "/migrations/" + store + "/" + dialect.name().toLowerCase() + "/" + script;
-                for (String sql : statements(load(path))) {
-                    try (Statement st = writer.createStatement()) {
-                        st.execute(sql);
-                    }
-                }
-                try (PreparedStatement ps = writer.prepareStatement("INSERT INTO schema_migrations VALUES (?, ?)")) {
-                    ps.setString(1, script);
-                    ps.setString(2, java.time.Instant.now().toString());
-                    ps.executeUpdate();
-                }
-                writer.commit();
-            }
-        } catch (SQLException e) {
-            try {
-                writer.rollback();
-            } catch (SQLException ignored) {
-                e.addSuppressed(ignored);
-            }
-            throw new IllegalStateException("migration of " + store + " failed on " + url, e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("migration of store " + name + " failed on " + database.url(), e);
         }
     }
 
-    private boolean applied(String script) throws SQLException {
-        try (PreparedStatement ps = writer.prepareStatement("SELECT 1 FROM schema_migrations WHERE script = ?")) {
-            ps.setString(1, script);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> MIGRATING = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static String load(String path) {
-        try (InputStream in = SqlStore.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing migration " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static List<String> statements(String script) {
-        List<String> statements = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        boolean inTrigger = false;
-        for (String line : script.split("\n")) {
-            String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("--")) {
-                continue;
-            }
-            current.append(line).append('\n');
-            inTrigger |= trimmed.toUpperCase().startsWith("CREATE TRIGGER");
-            boolean ends = inTrigger ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";");
-            if (ends) {
-                String sql = current.toString().strip();
-                statements.add(inTrigger ? sql : sql.substring(0, sql.length() - 1));
-                current.setLength(0);
-                inTrigger = false;
+    private static void withFileLock(Path database, Runnable work) {
+        Path lockFile = database.resolveSibling(database.getFileName() + ".migrate-lock");
+        // A file lock is held by the JVM, not the thread: two stores of one JVM on one file also wait for each other here.
+        synchronized (MIGRATING.computeIfAbsent(lockFile, path -> new Object())) {
+            prepareFile(lockFile);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock ignored = channel.lock()) {
+                work.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
-        if (!current.toString().isBlank()) {
-            statements.add(current.toString().strip());
-        }
-        return statements;
     }
 
     @Override

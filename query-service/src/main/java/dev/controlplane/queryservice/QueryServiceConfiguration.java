@@ -3,6 +3,7 @@ package dev.controlplane.queryservice;
 import dev.controlplane.httpsupport.ViewHealth;
 import dev.controlplane.auditstore.AuditStore;
 import dev.controlplane.accesscontrol.AccessControlConfiguration;
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.queryservice.resources.ReadBarrier;
@@ -22,7 +23,7 @@ import org.springframework.context.annotation.Import;
 
 /** The query service: the resource projector and read model, resource reads and audit queries. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KafkaSettings.class, QuerySettings.class})
+@EnableConfigurationProperties({KafkaSettings.class, QuerySettings.class, Database.class})
 @Import(AccessControlConfiguration.class)
 @ComponentScan({"dev.controlplane.queryservice.resources", "dev.controlplane.queryservice.audit", "dev.controlplane.queryservice.system"})
 public class QueryServiceConfiguration {
@@ -31,13 +32,13 @@ public class QueryServiceConfiguration {
     public static final String PROJECTOR_GROUP = ConsumerGroups.READ_MODEL;
 
     @Bean(destroyMethod = "close")
-    SqlStore queryReadModelStore(QuerySettings settings) {
-        return SqlStore.open(settings.readModelUrl(), settings.username(), settings.password(), 4);
+    SqlStore queryReadModelStore(QuerySettings settings, Database database) {
+        return SqlStore.open(database.orElse(settings.readModelUrl()), "read-model", 4);
     }
 
     @Bean(destroyMethod = "close")
-    SqlStore queryAuditStore(QuerySettings settings) {
-        return SqlStore.open(settings.auditUrl(), settings.username(), settings.password(), 4);
+    SqlStore queryAuditStore(QuerySettings settings, Database database) {
+        return SqlStore.open(database.orElse(settings.auditUrl()), "audit", 4);
     }
 
     @Bean

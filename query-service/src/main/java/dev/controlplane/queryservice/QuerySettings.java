@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the query service.
  *
- * @param readModelUrl     JDBC URL of the read model
- * @param auditUrl         JDBC URL of the audit store (written by the audit projector)
+ * @param readModelUrl     JDBC URL of the read model when {@code admin.database.url} is not set (a SQLite file)
+ * @param auditUrl         JDBC URL of the audit store (written by the audit projector), likewise
  * @param minVersionWait   how long a read with {@code min_version} waits for the projection
  * @param consistencyWait  how long a consistent read (the default) waits for the read model to reach the log's
  *                         committed end as of the request before answering 503
@@ -17,8 +17,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record QuerySettings(
         @DefaultValue("jdbc:sqlite:./data/read-model.db") String readModelUrl,
         @DefaultValue("jdbc:sqlite:./data/audit.db") String auditUrl,
-        String username,
-        String password,
         @DefaultValue("5s") Duration minVersionWait,
         @DefaultValue("5s") Duration consistencyWait) {
 }

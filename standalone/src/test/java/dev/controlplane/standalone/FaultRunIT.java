@@ -3,6 +3,7 @@ package dev.controlplane.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.schemas.ConsumerGroups;
 import dev.controlplane.webhooksupport.SecretBox;
@@ -195,7 +196,7 @@ class FaultRunIT {
 
     /** The deliveries {@code dispatcher} holds a lease on now, being sent. */
     private static List<Long> leasedBy(Path store, String dispatcher) throws Exception {
-        try (SqlStore sql = SqlStore.open("jdbc:sqlite:" + store, null, null, 1)) {
+        try (SqlStore sql = SqlStore.open(Database.at("jdbc:sqlite:" + store), "webhooks", 1)) {
             return sql.read(c -> {
                 List<Long> ids = new ArrayList<>();
                 try (var ps = c.prepareStatement("SELECT id FROM deliveries WHERE status = 'sending' AND claimed_by = ?")) {
@@ -213,7 +214,7 @@ class FaultRunIT {
 
     /** Of {@code deliveries}, those no dispatcher but {@code dispatcher} ever attempted. */
     private static List<Long> attemptedOnlyBy(Path store, List<Long> deliveries, String dispatcher) throws Exception {
-        try (SqlStore sql = SqlStore.open("jdbc:sqlite:" + store, null, null, 1)) {
+        try (SqlStore sql = SqlStore.open(Database.at("jdbc:sqlite:" + store), "webhooks", 1)) {
             return sql.read(c -> {
                 List<Long> stranded = new ArrayList<>();
                 for (long id : deliveries) {

@@ -1,5 +1,6 @@
 package dev.controlplane.standalone;
 
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.schemas.CommandResult;
 import dev.controlplane.schemas.Envelopes;
@@ -347,7 +348,7 @@ final class HistoryChecker {
     private void checkReadModel(Log log, String prefix, Path file) throws Exception {
         Map<String, long[]> versions = new HashMap<>();
         Map<String, JsonNode> documents = new HashMap<>();
-        try (SqlStore store = SqlStore.open("jdbc:sqlite:" + file, null, null, 1)) {
+        try (SqlStore store = SqlStore.open(Database.at("jdbc:sqlite:" + file), "read-model", 1)) {
             store.read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT name, version, data FROM resources WHERE kind = 'tenant' AND name LIKE ?")) {
                     ps.setString(1, prefix + "%");
@@ -382,7 +383,7 @@ final class HistoryChecker {
     /** One audit record per event of the log: none missing, none twice, none the log does not have. */
     private void checkAudit(Log log, Path file) throws Exception {
         Map<String, Integer> recorded = new HashMap<>();
-        try (SqlStore store = SqlStore.open("jdbc:sqlite:" + file, null, null, 1)) {
+        try (SqlStore store = SqlStore.open(Database.at("jdbc:sqlite:" + file), "audit", 1)) {
             store.read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT event_id, count(*) FROM audit_records WHERE resource_kind <> 'auth' GROUP BY event_id");
                      ResultSet rs = ps.executeQuery()) {
@@ -411,7 +412,7 @@ final class HistoryChecker {
     private void checkAttempts(Path webhooks) throws Exception {
         Map<Long, List<long[]>> byDelivery = new HashMap<>();
         Map<String, Long> byDispatcher = new TreeMap<>();
-        try (SqlStore store = SqlStore.open("jdbc:sqlite:" + webhooks, null, null, 1)) {
+        try (SqlStore store = SqlStore.open(Database.at("jdbc:sqlite:" + webhooks), "webhooks", 1)) {
             store.read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT delivery_id, at_ms, latency_ms, dispatcher FROM attempts ORDER BY delivery_id, at_ms");
                      ResultSet rs = ps.executeQuery()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.controlplane.auditstore.AuditStore;
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
@@ -32,9 +33,9 @@ class ProjectionReplayIT {
         api.put("/api/v1/tenants/" + name, "{\"status\":\"inactive\"}", "If-Match", "\"1\"");
         long events = LogProbe.size(system.bootstrapServers(), Topics.EVENTS);
         Path dir = system.dataDir();
-        try (SqlStore liveReadModel = SqlStore.open("jdbc:sqlite:" + dir.resolve("read-model.db"), null, null, 1);
-             SqlStore liveAudit = SqlStore.open("jdbc:sqlite:" + dir.resolve("audit.db"), null, null, 1);
-             SqlStore rebuilt = SqlStore.open("jdbc:sqlite:" + dir.resolve("rebuilt-" + name + ".db"), null, null, 1)) {
+        try (SqlStore liveReadModel = SqlStore.open(Database.at("jdbc:sqlite:" + dir.resolve("read-model.db")), "read-model", 1);
+             SqlStore liveAudit = SqlStore.open(Database.at("jdbc:sqlite:" + dir.resolve("audit.db")), "audit", 1);
+             SqlStore rebuilt = SqlStore.open(Database.at("jdbc:sqlite:" + dir.resolve("rebuilt-" + name + ".db")), "read-model", 1)) {
             // Security events (auth.failed, auth.denied) share the audit store; they come from their own topic.
             await().atMost(Duration.ofSeconds(15)).until(() -> count(liveAudit, "audit_records WHERE resource_kind <> 'auth'") == events);
             List<String> readModelBefore = rows(liveReadModel, "SELECT * FROM resources ORDER BY kind, name");

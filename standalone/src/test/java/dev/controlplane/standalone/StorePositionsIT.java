@@ -3,6 +3,7 @@ package dev.controlplane.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.schemas.Topics;
@@ -120,7 +121,7 @@ class StorePositionsIT {
         awaitAudited(api, "after-garbage");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             for (String store : List.of("read-model.db", "audit.db", "webhooks.db")) {
-                try (SqlStore opened = SqlStore.open("jdbc:sqlite:" + dataDir.resolve(store), null, null, 1)) {
+                try (SqlStore opened = SqlStore.open(Database.at("jdbc:sqlite:" + dataDir.resolve(store)), store.replace(".db", ""), 1)) {
                     assertThat(opened.deadLetters()).as(store).singleElement().satisfies(letter -> {
                         assertThat(letter.get("topic")).isEqualTo(Topics.EVENTS);
                         assertThat(letter.get("key")).isEqualTo("tenant/garbage");

@@ -200,7 +200,6 @@ final class DeliveryQueue {
         });
     }
 
-    /** Sends one delivery again (its attempt numbers go on); false when it does not belong to the subscription. */
     /**
      * Makes a delivery due now: its status afterwards ({@code pending}), {@code sending} when an attempt is in flight
      * (that attempt is the delivery asked for; a second at once would be a duplicate), or null when there is none.

@@ -3,6 +3,7 @@ package dev.controlplane.webhooks;
 import dev.controlplane.httpsupport.ViewHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.controlplane.accesscontrol.AccessControlConfiguration;
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
@@ -18,14 +19,14 @@ import org.springframework.context.annotation.Import;
 
 /** The webhook dispatcher: its consumer group, its store, its sender, and the attempt log's endpoints. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KafkaSettings.class, WebhookSettings.class})
+@EnableConfigurationProperties({KafkaSettings.class, WebhookSettings.class, Database.class})
 @Import({AccessControlConfiguration.class, DeliveryController.class})
 @ConditionalOnProperty(name = "admin.webhooks.dispatcher-enabled", matchIfMissing = true)
 public class WebhookDispatcherConfiguration {
 
     @Bean(destroyMethod = "close")
-    SqlStore webhookStore(WebhookSettings settings) {
-        return SqlStore.open(settings.storeUrl(), null, null, 2);
+    SqlStore webhookStore(WebhookSettings settings, Database database) {
+        return SqlStore.open(database.orElse(settings.storeUrl()), "webhooks", 2);
     }
 
     @Bean

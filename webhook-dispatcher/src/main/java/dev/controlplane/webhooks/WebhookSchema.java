@@ -3,7 +3,6 @@ package dev.controlplane.webhooks;
 import dev.controlplane.jdbcstore.SqlStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 
 /** The dispatchers' shared store: its tables, created or brought up to date by whichever class opens it first. */
 final class WebhookSchema {
@@ -12,7 +11,7 @@ final class WebhookSchema {
     }
 
     static void migrate(SqlStore store) {
-        store.migrate("webhooks", List.of("V1__webhooks.sql", "V2__leases.sql"));
+        store.migrate();
     }
 
     static Long nullableLong(ResultSet row, String column) throws SQLException {

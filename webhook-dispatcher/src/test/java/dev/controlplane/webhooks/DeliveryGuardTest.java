@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
@@ -43,7 +44,7 @@ class DeliveryGuardTest {
         String key = SecretBox.newKey();
         WebhookSettings settings = new WebhookSettings(key, List.of(), Duration.ofHours(1), List.of(Duration.ZERO), 0,
                 Duration.ofSeconds(2), Duration.ofDays(5), 2, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
-        try (SqlStore sql = SqlStore.open(settings.storeUrl(), null, null, 1)) {
+        try (SqlStore sql = SqlStore.open(Database.at(settings.storeUrl()), "webhooks", 1)) {
             SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
             AttemptLog store = new AttemptLog(sql);
             Instant now = Instant.now();

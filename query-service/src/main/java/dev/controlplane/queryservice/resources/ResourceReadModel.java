@@ -23,7 +23,7 @@ public final class ResourceReadModel {
 
     public ResourceReadModel(SqlStore store) {
         this.store = store;
-        store.migrate("read-model", List.of("V1__resources.sql"));
+        store.migrate();
     }
 
     public void apply(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {

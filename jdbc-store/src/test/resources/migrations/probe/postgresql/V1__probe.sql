@@ -1,0 +1,2 @@
+CREATE TABLE probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL);
+GRANT SELECT, INSERT ON probe TO ${app_role};

@@ -1,0 +1,103 @@
+package dev.controlplane.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.controlplane.jdbcstore.Database;
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.jdbcstore.TestDatabases;
+import dev.controlplane.jdbcstore.TestDatabases.Engine;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.RequestContext;
+import dev.controlplane.schemas.ResourceRef;
+import dev.controlplane.schemas.kinds.ResourceKind;
+import dev.controlplane.webhooksupport.SecretBox;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The dispatchers' shared store on both engines, on PostgreSQL as the services' role (which owns nothing): deliveries
+ * are made once per subscription and event, two dispatchers claiming at once never take one delivery both, and an
+ * outcome is fenced by the claim it was made under.
+ */
+class WebhookStoreTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(40);
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void twoDispatchers_shareTheDeliveries_eachTakenOnce(Engine engine) throws Exception {
+        Database database = engine == Engine.POSTGRESQL ? TestDatabases.withServiceRole() : TestDatabases.fresh(engine);
+        try (SqlStore a = SqlStore.open(database, "webhooks", 2); SqlStore b = SqlStore.open(database, "webhooks", 2)) {
+            SubscriptionProjection projection = new SubscriptionProjection(a, LEASE);
+            Instant now = Instant.now();
+            List<EventEnvelope> events = new ArrayList<>();
+            events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
+            for (int i = 0; i < 40; i++) {
+                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
+                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
+            }
+            projection.project(events, SqlStore.Checkpoint.NONE, now);
+            new SubscriptionProjection(b, LEASE).project(events, SqlStore.Checkpoint.NONE, now);
+            AttemptLog log = new AttemptLog(a);
+            // The subscription's own creation matches "*" too.
+            assertThat(log.deliveries("hook", null, null, null, null, 100)).hasSize(41);
+
+            DeliveryQueue first = new DeliveryQueue(a, "first", LEASE);
+            DeliveryQueue second = new DeliveryQueue(b, "second", LEASE);
+            CompletableFuture<List<Long>> byFirst = CompletableFuture.supplyAsync(() -> claimAll(first, now));
+            CompletableFuture<List<Long>> bySecond = CompletableFuture.supplyAsync(() -> claimAll(second, now));
+            List<Long> all = new ArrayList<>(byFirst.get());
+            all.addAll(bySecond.get());
+            assertThat(all).hasSize(41).doesNotHaveDuplicates();
+
+            // The first dispatcher's lease on one delivery runs out; the second takes it, then the first reports late.
+            Delivery late = first.claimDue(now.plus(LEASE).plusSeconds(1), 1).getFirst();
+            Delivery taken = second.claimDue(now.plus(LEASE.multipliedBy(2)).plusSeconds(2), 50).stream()
+                    .filter(d -> d.id() == late.id()).findFirst().orElseThrow();
+            first.recordOutcomes(List.of(new DeliveryQueue.Outcome(late, new Attempt(1, now.toEpochMilli(), 500, 3, "no", null),
+                    "pending", now.toEpochMilli(), false)));
+            assertThat(log.deliveries("hook", "sending", null, null, null, 100)).extracting(Delivery::id).contains(late.id());
+            second.recordOutcomes(List.of(new DeliveryQueue.Outcome(taken, new Attempt(2, now.toEpochMilli(), 204, 2, null, null),
+                    "succeeded", null, true)));
+            assertThat(log.deliveries("hook", "succeeded", null, null, null, 100)).extracting(Delivery::id).containsExactly(late.id());
+            assertThat(log.attempts(late.id())).extracting(Attempt::statusCode).containsExactly(500, 204);
+            assertThat(projection.subscription("hook")).hasValueSatisfying(s -> assertThat(s.lastSuccessAtMs()).isNotNull());
+            assertThat(first.redeliver("hook", late.id(), now)).isEqualTo("pending");
+        }
+    }
+
+    private static List<Long> claimAll(DeliveryQueue queue, Instant now) {
+        try {
+            List<Long> ids = new ArrayList<>();
+            for (List<Delivery> claimed = queue.claimDue(now, 3); !claimed.isEmpty(); claimed = queue.claimDue(now, 3)) {
+                claimed.forEach(d -> ids.add(d.id()));
+            }
+            return ids;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode subscription(Instant createdAt) {
+        ObjectNode hook = Envelopes.MAPPER.createObjectNode().put("name", "hook").put("status", "active")
+                .put("created_at", createdAt.toString()).put("url", "https://hooks.example.com/in")
+                .put(ResourceKind.SEALED_SECRET, new SecretBox(SecretBox.newKey()).seal(SecretBox.newSigningSecret()));
+        hook.putArray("events").add("*");
+        return hook;
+    }
+
+    private static EventEnvelope event(String type, ResourceRef resource, ObjectNode data, Instant at) {
+        return new EventEnvelope(UUID.randomUUID(), type, 1, resource, 1, UUID.randomUUID(), "admin",
+                new RequestContext("r", "127.0.0.1", "test"), at, data, Envelopes.MAPPER.createObjectNode());
+    }
+}
