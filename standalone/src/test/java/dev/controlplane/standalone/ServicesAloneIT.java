@@ -3,75 +3,164 @@ package dev.controlplane.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.controlplane.auditprojector.AuditProjectorApplication;
-import dev.controlplane.commandservice.CommandServiceApplication;
 import dev.controlplane.embeddedkafka.EmbeddedKafkaBroker;
-import dev.controlplane.kafkasupport.Services;
-import dev.controlplane.queryservice.QueryServiceApplication;
-import dev.controlplane.webhooks.WebhookDispatcherApplication;
+import dev.controlplane.jdbcstore.Database;
+import dev.controlplane.jdbcstore.TestDatabases;
+import dev.controlplane.schemas.ConsumerGroups;
 import dev.controlplane.webhooksupport.SecretBox;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Each service runs alone, as in a deployment with one process per service: the command service, the query
- * service, the audit projector and the webhook dispatcher, each its own Spring application against one Kafka,
- * configured only by properties. A write to one is read from another.
+ * The production topology of {@code docker-compose.yml}, without containers: three KRaft brokers, PostgreSQL (the
+ * migrations run as an owner role, the services as a role with grants only), two command services, two query
+ * services, two audit projectors sharing the partitions, and a webhook dispatcher, each a process started from its
+ * own executable jar and configured by its environment alone.
  */
 class ServicesAloneIT {
 
-    @Test
-    void theServicesRunApart_andTogetherServeTheApi() throws Exception {
-        Path dir = TestSystem.newDataDir();
-        List<ConfigurableApplicationContext> services = new ArrayList<>();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
-            String[] common = {"--server.port=0", "--admin.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                    "--admin.kafka.replication-factor=1", "--admin.kafka.min-insync-replicas=1",
-                    "--admin.auth.token=" + TestSystem.TOKEN, "--admin.auth.cursor-secret=shared-cursor-secret",
-                    "--admin.auth.secret-key=shared-secret-key",
-                    "--admin.webhooks.secret-key=" + SecretBox.newKey()};
-            ConfigurableApplicationContext commands = start(services, CommandServiceApplication.class, common,
-                    "--admin.processor.state-dir=" + dir.resolve("processor"));
-            ConfigurableApplicationContext queries = start(services, QueryServiceApplication.class, common,
-                    "--admin.query.read-model-url=jdbc:sqlite:" + dir.resolve("read-model.db"),
-                    "--admin.query.audit-url=jdbc:sqlite:" + dir.resolve("audit.db"));
-            start(services, AuditProjectorApplication.class, common, "--admin.audit.url=jdbc:sqlite:" + dir.resolve("audit.db"),
-                    "--spring.main.web-application-type=none");
-            start(services, WebhookDispatcherApplication.class, common,
-                    "--admin.webhooks.store-url=jdbc:sqlite:" + dir.resolve("webhooks.db"));
+    private final List<ServiceProcess> started = new ArrayList<>();
 
-            Api writes = api(commands);
-            Api reads = api(queries);
-            assertThat(writes.post("/api/v1/clusters", "{\"name\":\"apart\"}").status()).isEqualTo(201);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(writes.post("/api/v1/tenants", "{\"name\":\"apart-tenant\",\"cluster\":\"apart\"}").status()).isIn(201, 409));
-            assertThat(reads.get("/api/v1/tenants/apart-tenant?min_version=1").json().path("cluster").asString()).isEqualTo("apart");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(reads.get("/api/v1/audit?resource=tenant/apart-tenant").json().path("items")).hasSize(1));
-        } finally {
-            for (ConfigurableApplicationContext service : services.reversed()) {
-                service.close();
+    @Test
+    void theServicesApart_onPostgresql_serveTheApi_andAnAscendingCursorSeesEveryAuditRecordOnce() throws Exception {
+        Path dir = TestSystem.newDataDir();
+        Database database = TestDatabases.withServiceRole();
+        String prefix = "apart-" + UUID.randomUUID().toString().substring(0, 6);
+        try (KafkaCluster kafka = new KafkaCluster(dir); DeliveryLog receiver = new DeliveryLog()) {
+            kafka.start();
+            Map<String, String> env = new HashMap<>();
+            env.put("ADMIN_KAFKA_BOOTSTRAPSERVERS", kafka.bootstrapServers());
+            env.put("ADMIN_AUTH_TOKEN", TestSystem.TOKEN);
+            env.put("ADMIN_AUTH_CURSORSECRET", "apart-cursor-secret");
+            env.put("ADMIN_AUTH_SECRETKEY", "apart-secret-key");
+            env.put("ADMIN_WEBHOOKS_SECRETKEY", SecretBox.newKey());
+            env.put("ADMIN_WEBHOOKS_ALLOWEDPRIVATETARGETS", "127.0.0.0/8");
+            env.put("ADMIN_DATABASE_URL", database.url());
+            env.put("ADMIN_DATABASE_USERNAME", database.username());
+            env.put("ADMIN_DATABASE_PASSWORD", database.password());
+            env.put("ADMIN_DATABASE_OWNERUSERNAME", database.ownerUsername());
+            env.put("ADMIN_DATABASE_OWNERPASSWORD", database.ownerPassword());
+            List<ServiceProcess> commands = List.of(
+                    service("command-1", "command-service", env, Map.of("ADMIN_PROCESSOR_STATEDIR", dir.resolve("processor-1").toString()), dir),
+                    service("command-2", "command-service", env, Map.of("ADMIN_PROCESSOR_STATEDIR", dir.resolve("processor-2").toString()), dir));
+            List<ServiceProcess> queries = List.of(service("query-1", "query-service", env, Map.of(), dir),
+                    service("query-2", "query-service", env, Map.of(), dir));
+            List<ServiceProcess> rest = new ArrayList<>(List.of(commands.get(1), queries.get(0), queries.get(1),
+                    service("audit-1", "audit-projector", env, Map.of(), dir), service("audit-2", "audit-projector", env, Map.of(), dir),
+                    service("dispatcher", "webhook-dispatcher", env, Map.of(), dir)));
+            try {
+                // The first command service provisions the topics; the rest start against them together.
+                commands.getFirst().start().awaitReady(Duration.ofSeconds(180));
+                rest.forEach(ServiceProcess::start);
+                rest.forEach(p -> p.awaitReady(Duration.ofSeconds(240)));
+                await("both audit projectors hold partitions").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .ignoreExceptions().until(() -> kafka.members(ConsumerGroups.AUDIT) == 2);
+
+                List<Api> writes = commands.stream().map(c -> api(c.base())).toList();
+                List<Api> reads = queries.stream().map(q -> api(q.base())).toList();
+                decided(writes.getFirst(), "POST", "/api/v1/clusters", "{\"name\":\"" + prefix + "\",\"kind\":\"metrics\"}", null);
+                decided(writes.getFirst(), "POST", "/api/v1/webhooks", "{\"name\":\"" + prefix + "\",\"url\":\""
+                        + receiver.url("/" + prefix) + "\",\"events\":[\"tenant.*\"]}", null);
+                Instant start = Instant.now();
+
+                int writers = 6;
+                int perWriter = 8;
+                ExecutorService pool = Executors.newFixedThreadPool(writers);
+                List<Future<?>> load = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    String name = prefix + "-" + w;
+                    Api through = writes.get(w % writes.size());
+                    load.add(pool.submit(() -> {
+                        decided(through, "POST", "/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"" + prefix + "\"}", null);
+                        for (int i = 2; i <= perWriter; i++) {
+                            decided(through, "PUT", "/api/v1/tenants/" + name, "{\"display_name\":\"v" + i + "\"}", "*");
+                        }
+                        return null;
+                    }));
+                }
+                // Meanwhile a client follows the audit log ascending, through either query service.
+                Set<String> seen = new HashSet<>();
+                List<String> duplicates = new ArrayList<>();
+                String query = "/api/v1/audit?resource=tenant&order=asc&limit=5&since=" + start;
+                String[] cursor = {null};
+                int[] pages = {0};
+                Runnable follow = () -> {
+                    JsonNode page;
+                    do {
+                        Api reader = reads.get(pages[0]++ % reads.size());
+                        page = reader.get(query + (cursor[0] == null ? "" : "&cursor=" + cursor[0])).json();
+                        for (JsonNode record : page.path("items")) {
+                            if (record.path("resource").path("name").asString().startsWith(prefix)
+                                    && !seen.add(record.path("event_id").asString())) {
+                                duplicates.add(record.path("event_id").asString());
+                            }
+                        }
+                        if (!page.path("next_cursor").isNull()) {
+                            cursor[0] = page.path("next_cursor").asString();
+                        }
+                    } while (!page.path("items").isEmpty());
+                };
+                while (load.stream().anyMatch(f -> !f.isDone())) {
+                    follow.run();
+                }
+                for (Future<?> f : load) {
+                    f.get();
+                }
+                pool.shutdown();
+                await("every audit record seen").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            follow.run();
+                            return seen.size() >= writers * perWriter;
+                        });
+                assertThat(seen).hasSize(writers * perWriter);
+                assertThat(duplicates).isEmpty();
+
+                for (Api reader : reads) {
+                    assertThat(reader.get("/api/v1/tenants/" + prefix + "-0").header("ETag")).isEqualTo("\"" + perWriter + "\"");
+                }
+                await("every tenant event delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> receiver.delivered("/" + prefix).size() == writers * perWriter);
+            } finally {
+                for (ServiceProcess process : started) {
+                    process.close();
+                }
             }
         }
     }
 
-    private static ConfigurableApplicationContext start(List<ConfigurableApplicationContext> services, Class<?> application,
-                                                        String[] common, String... own) {
-        String[] args = new String[common.length + own.length];
-        System.arraycopy(common, 0, args, 0, common.length);
-        System.arraycopy(own, 0, args, common.length, own.length);
-        ConfigurableApplicationContext context = Services.run(application, args);
-        services.add(context);
-        return context;
+    /** Sends a write with a key, asking again until it is decided (just after the start a write may answer 202). */
+    private static void decided(Api api, String method, String path, String body, String ifMatch) {
+        String key = UUID.randomUUID().toString();
+        await(method + " " + path).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            Api.Response response = ifMatch == null ? api.send(method, path, body, "Idempotency-Key", key)
+                    : api.send(method, path, body, "Idempotency-Key", key, "If-Match", ifMatch);
+            return response.status() == 200 || response.status() == 201;
+        });
     }
 
-    private static Api api(ConfigurableApplicationContext service) {
-        String port = service.getEnvironment().getProperty("local.server.port");
-        return new Api(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), "http://127.0.0.1:" + port, TestSystem.TOKEN);
+    private ServiceProcess service(String name, String module, Map<String, String> common, Map<String, String> own, Path dir) {
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(own);
+        ServiceProcess process = ServiceProcess.jar(name, module, EmbeddedKafkaBroker.freePort(), env, dir);
+        started.add(process);
+        return process;
+    }
+
+    private static Api api(String base) {
+        return new Api(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), base, TestSystem.TOKEN);
     }
 }
