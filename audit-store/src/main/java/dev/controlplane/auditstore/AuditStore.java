@@ -56,6 +56,7 @@ public final class AuditStore {
                 }
                 ps.executeBatch();
             }
+            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
             return null;
         });
     }
@@ -115,6 +116,7 @@ public final class AuditStore {
                 }
                 ps.executeBatch();
             }
+            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
             return null;
         });
     }
@@ -124,56 +126,74 @@ public final class AuditStore {
     }
 
     public Page query(AuditQuery query) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_records WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (query.actor() != null) {
-            sql.append(" AND actor = ?");
-            args.add(query.actor());
-        }
-        if (query.actions() != null && !query.actions().isEmpty()) {
-            List<String> qualified = query.actions().stream().filter(a -> a.contains(".")).toList();
-            List<String> bare = query.actions().stream().filter(a -> !a.contains(".")).toList();
-            List<String> alternatives = new ArrayList<>();
-            if (!qualified.isEmpty()) {
-                alternatives.add("action IN (" + placeholders(qualified.size()) + ")");
-                args.addAll(qualified);
-            }
-            if (!bare.isEmpty()) {
-                alternatives.add("verb IN (" + placeholders(bare.size()) + ")");
-                args.addAll(bare);
-            }
-            sql.append(" AND (").append(String.join(" OR ", alternatives)).append(")");
-        }
-        if (query.since() != null) {
-            sql.append(" AND occurred_at_us >= ?");
-            args.add(micros(query.since()));
-        }
-        if (query.until() != null) {
-            sql.append(" AND occurred_at_us < ?");
-            args.add(micros(query.until()));
-        }
-        if (query.resourceKind() != null) {
-            sql.append(" AND resource_kind = ?");
-            args.add(query.resourceKind());
-            if (query.resourceName() != null) {
-                sql.append(" AND resource_name = ?");
-                args.add(query.resourceName());
-            }
-        }
-        if (query.hidden() != null) {
-            query.hidden().forEach((kind, names) -> {
-                sql.append(" AND NOT (resource_kind = ? AND resource_name IN (").append(placeholders(names.size())).append("))");
-                args.add(kind);
-                args.addAll(names);
-            });
-        }
-        if (query.afterId() != null) {
-            sql.append(query.ascending() ? " AND id > ?" : " AND id < ?");
-            args.add(query.afterId());
-        }
-        sql.append(" ORDER BY id ").append(query.ascending() ? "ASC" : "DESC").append(" LIMIT ?");
-        args.add(query.limit() + 1);
         return store.read(connection -> {
+            List<Object> common = new ArrayList<>();
+            StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+            if (query.actor() != null) {
+                where.append(" AND actor = ?");
+                common.add(query.actor());
+            }
+            if (query.since() != null) {
+                Long from = TimeBuckets.lowestIdFrom(connection, micros(query.since()));
+                if (from == null) {
+                    return new Page(List.of(), false);
+                }
+                where.append(" AND occurred_at_us >= ? AND id >= ?");
+                common.add(micros(query.since()));
+                common.add(from);
+            }
+            if (query.until() != null) {
+                Long to = TimeBuckets.highestIdBefore(connection, micros(query.until()));
+                if (to == null) {
+                    return new Page(List.of(), false);
+                }
+                where.append(" AND occurred_at_us < ? AND id <= ?");
+                common.add(micros(query.until()));
+                common.add(to);
+            }
+            if (query.resourceKind() != null) {
+                where.append(" AND resource_kind = ?");
+                common.add(query.resourceKind());
+                if (query.resourceName() != null) {
+                    where.append(" AND resource_name = ?");
+                    common.add(query.resourceName());
+                }
+            }
+            if (query.hidden() != null) {
+                query.hidden().forEach((kind, names) -> {
+                    where.append(" AND NOT (resource_kind = ? AND resource_name IN (").append(placeholders(names.size())).append("))");
+                    common.add(kind);
+                    common.addAll(names);
+                });
+            }
+            if (query.afterId() != null) {
+                where.append(query.ascending() ? " AND id > ?" : " AND id < ?");
+                common.add(query.afterId());
+            }
+            List<String[]> alternatives = alternatives(query);
+            if (alternatives.isEmpty()) {
+                return new Page(List.of(), false);
+            }
+            String order = " ORDER BY id " + (query.ascending() ? "ASC" : "DESC") + " LIMIT ?";
+            StringBuilder sql = new StringBuilder();
+            List<Object> args = new ArrayList<>();
+            for (String[] alternative : alternatives) {
+                String one = "SELECT " + COLUMNS + " FROM audit_records" + where
+                        + (alternative == null ? "" : " AND " + alternative[0] + " = ?") + order;
+                if (alternatives.size() > 1) {
+                    one = (sql.isEmpty() ? "" : " UNION ALL ") + "SELECT * FROM (" + one + ") a" + args.size();
+                }
+                sql.append(one);
+                args.addAll(common);
+                if (alternative != null) {
+                    args.add(alternative[1]);
+                }
+                args.add(query.limit() + 1);
+            }
+            if (alternatives.size() > 1) {
+                sql.append(order);
+                args.add(query.limit() + 1);
+            }
             try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
                     ps.setObject(i + 1, args.get(i));
@@ -188,6 +208,63 @@ public final class AuditStore {
                 return new Page(more ? records.subList(0, query.limit()) : records, more);
             }
         });
+    }
+
+    /**
+     * The action filter as alternatives, each one column equal to one value (null: no action filter), so each is an
+     * index range in id order and several are merged by a union rather than read whole and sorted. A bare verb with a
+     * kind is that kind's action; an action of another kind than the one asked for matches nothing; an action whose
+     * verb is also asked for bare is left to the verb.
+     */
+    private static List<String[]> alternatives(AuditQuery query) {
+        if (query.actions() == null || query.actions().isEmpty()) {
+            java.util.ArrayList<String[]> none = new java.util.ArrayList<>();
+            none.add(null);
+            return none;
+        }
+        java.util.Set<String> bare = new java.util.LinkedHashSet<>();
+        query.actions().stream().filter(a -> !a.contains(".")).forEach(bare::add);
+        java.util.Map<String, String[]> alternatives = new java.util.LinkedHashMap<>();
+        for (String action : query.actions()) {
+            int dot = action.indexOf('.');
+            if (dot < 0) {
+                alternatives.put(action, query.resourceKind() == null ? new String[] {"verb", action}
+                        : new String[] {"action", query.resourceKind() + "." + action});
+            } else if ((query.resourceKind() == null || query.resourceKind().equals(action.substring(0, dot)))
+                    && !(query.resourceKind() == null && bare.contains(action.substring(dot + 1)))) {
+                alternatives.put(action, new String[] {"action", action});
+            }
+        }
+        java.util.Map<String, String[]> distinct = new java.util.LinkedHashMap<>();
+        alternatives.values().forEach(alternative -> distinct.putIfAbsent(alternative[0] + "=" + alternative[1], alternative));
+        return new ArrayList<>(distinct.values());
+    }
+
+    /**
+     * Brings the time index up to date with the records of {@code eventIds}, just appended (or appended before: a
+     * record counted twice leaves its buckets as they were). Looked up after the insert, so that the transaction
+     * starts with a write, which SQLite waits for instead of failing when another writer went first.
+     */
+    private static void indexTimes(java.sql.Connection connection, List<String> eventIds) throws SQLException {
+        java.util.Map<TimeBuckets.Bucket, long[]> ranges = new java.util.HashMap<>();
+        for (int from = 0; from < eventIds.size(); from += 500) {
+            List<String> chunk = eventIds.subList(from, Math.min(eventIds.size(), from + 500));
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT id, occurred_at_us FROM audit_records WHERE event_id IN (" + placeholders(chunk.size()) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        for (TimeBuckets.Bucket bucket : TimeBuckets.of(rs.getLong(2))) {
+                            ranges.merge(bucket, new long[] {id, id}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                        }
+                    }
+                }
+            }
+        }
+        TimeBuckets.save(connection, ranges);
     }
 
     private static AuditRecord map(ResultSet rs) throws SQLException {

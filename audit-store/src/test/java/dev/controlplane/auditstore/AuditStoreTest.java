@@ -62,6 +62,71 @@ class AuditStoreTest {
         }
     }
 
+    /**
+     * Random filters of every shape (actor, qualified and bare actions, kind, resource, since, until, both orders)
+     * page through exactly what a filter over all records gives, in id order, including records appended late (an
+     * event older than records appended before it) and queries whose time range holds nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void everyFilterShape_pagesThroughWhatAFilterOverAllRecordsGives(Engine engine) throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        List<String> actors = List.of("user:alice", "token:ci", "token:rare");
+        List<String> verbs = List.of("created", "updated", "deactivated");
+        List<String> kinds = List.of("tenant", "cluster", "user");
+        try (SqlStore sql = SqlStore.open(TestDatabases.fresh(engine), "audit", 2)) {
+            AuditStore audit = new AuditStore(sql);
+            List<EventEnvelope> appended = new ArrayList<>();
+            for (int batch = 0; batch < 20; batch++) {
+                List<EventEnvelope> events = new ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    int n = batch * 25 + i;
+                    // Mostly in time order, one in ten a few hours late.
+                    Instant at = T0.plus(Duration.ofMinutes(7L * n)).minus(random.nextInt(10) == 0 ? Duration.ofHours(5) : Duration.ZERO);
+                    String actor = random.nextInt(10) < 7 ? actors.get(0) : actors.get(1 + random.nextInt(2) % 2);
+                    events.add(event(actor, verbs.get(random.nextInt(3)), kinds.get(random.nextInt(3)), "r" + random.nextInt(20), at));
+                }
+                audit.append(events, SqlStore.Checkpoint.NONE);
+                appended.addAll(events);
+            }
+            List<AuditRecord> everything = all(audit, query(null, null, null, null, null, null));
+            assertThat(everything).hasSize(appended.size());
+            Instant last = T0.plus(Duration.ofMinutes(7L * appended.size()));
+            for (int q = 0; q < 150; q++) {
+                String actor = random.nextBoolean() ? actors.get(random.nextInt(3)) : null;
+                List<String> actions = switch (random.nextInt(4)) {
+                    case 0 -> null;
+                    case 1 -> List.of(kinds.get(random.nextInt(3)) + "." + List.of("create", "update", "deactivate").get(random.nextInt(3)));
+                    case 2 -> List.of(List.of("create", "update", "deactivate").get(random.nextInt(3)));
+                    default -> List.of("tenant.create", "update", "cluster.update");
+                };
+                String kind = random.nextInt(3) == 0 ? kinds.get(random.nextInt(3)) : null;
+                String name = kind != null && random.nextBoolean() ? "r" + random.nextInt(20) : null;
+                Instant since = random.nextBoolean() ? T0.minus(Duration.ofHours(6)).plus(Duration.ofMinutes(random.nextInt(4000))) : null;
+                Instant until = random.nextBoolean() ? (since == null ? T0 : since).plus(Duration.ofMinutes(random.nextInt(3000))) : null;
+                if (random.nextInt(10) == 0) {
+                    since = last.plus(Duration.ofDays(1));
+                }
+                boolean ascending = random.nextBoolean();
+                AuditQuery shape = new AuditQuery(actor, actions, since, until, kind, name, ascending, 1 + random.nextInt(9), null);
+                Instant from = since;
+                Instant to = until;
+                List<Long> expected = everything.stream()
+                        .filter(r -> actor == null || r.actor().equals(actor))
+                        .filter(r -> actions == null || actions.stream().anyMatch(a -> a.contains(".") ? r.action().equals(a)
+                                : r.action().endsWith("." + a)))
+                        .filter(r -> kind == null || r.resource().kind().equals(kind))
+                        .filter(r -> name == null || r.resource().name().equals(name))
+                        .filter(r -> from == null || !r.occurredAt().isBefore(from))
+                        .filter(r -> to == null || r.occurredAt().isBefore(to))
+                        .map(AuditRecord::id)
+                        .sorted(ascending ? java.util.Comparator.naturalOrder() : java.util.Comparator.<Long>reverseOrder())
+                        .toList();
+                assertThat(all(audit, shape)).as(shape.toString()).extracting(AuditRecord::id).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void recordsCannotBeChangedOrDeleted_evenByTheTablesOwner(Engine engine) throws Exception {

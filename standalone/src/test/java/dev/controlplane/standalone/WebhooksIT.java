@@ -119,6 +119,9 @@ class WebhooksIT {
         assertThat(delivery.path("attempts").get(3).path("response_body").asString()).isEqualTo("{\"received\":true}");
         assertThat(delivery.path("attempts").get(0).path("latency_ms").isIntegralNumber()).isTrue();
         assertThat(api.get("/api/v1/webhooks/" + hook.name() + "/deliveries?status=failed").json().path("items")).isEmpty();
+        String metrics = api.withToken(null).get("/metrics").body();
+        assertThat(metrics).containsPattern("admin_webhooks_attempts_total\\{[^}]*outcome=\"succeeded\"")
+                .containsPattern("admin_webhooks_attempts_total\\{[^}]*outcome=\"failed\"");
     }
 
     @Test

@@ -68,6 +68,7 @@ final class DeliverySender implements SmartLifecycle {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionsGeneration = new AtomicLong();
     private Thread loop;
+    private io.micrometer.core.instrument.MeterRegistry meters;
 
     DeliverySender(DeliveryQueue store, SubscriptionProjection subscriptionStore, WebhookSettings settings, SubscriptionCommands commands) {
         this.store = store;
@@ -76,6 +77,12 @@ final class DeliverySender implements SmartLifecycle {
         this.commands = commands;
         this.policy = new RetryPolicy(settings.retrySchedule(), settings.jitter(), () -> ThreadLocalRandom.current().nextDouble());
         this.guard = settings.guard();
+    }
+
+    /** Counts attempts as {@code admin_webhooks_attempts_total} by {@code outcome}: succeeded, failed or refused (by the target guard). */
+    DeliverySender withMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
+        return this;
     }
 
     /** Something may be due now: new deliveries were projected, or a redelivery was asked for. */
@@ -198,7 +205,12 @@ final class DeliverySender implements SmartLifecycle {
         Answer answer = send(subscription.url(), delivery, timestamp, Signatures.header(secrets, delivery.eventId(), timestamp, delivery.payload()));
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         Attempt attempt = new Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
-        if (answer.status() != null && answer.status() >= 200 && answer.status() < 300) {
+        boolean succeeded = answer.status() != null && answer.status() >= 200 && answer.status() < 300;
+        if (meters != null) {
+            String outcome = succeeded ? "succeeded" : answer.error() != null && answer.error().startsWith("target refused") ? "refused" : "failed";
+            meters.counter("admin.webhooks.attempts", "outcome", outcome).increment();
+        }
+        if (succeeded) {
             outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "succeeded", null, true), false);
             return;
         }

@@ -51,8 +51,8 @@ public class WebhookDispatcherConfiguration {
 
     @Bean
     DeliverySender deliverySender(DeliveryQueue deliveryQueue, SubscriptionProjection subscriptionProjection, WebhookSettings settings,
-                                  SubscriptionCommands subscriptionCommands) {
-        return new DeliverySender(deliveryQueue, subscriptionProjection, settings, subscriptionCommands);
+                                  SubscriptionCommands subscriptionCommands, MeterRegistry meters) {
+        return new DeliverySender(deliveryQueue, subscriptionProjection, settings, subscriptionCommands).withMetrics(meters);
     }
 
     @Bean(destroyMethod = "close")
