@@ -32,7 +32,7 @@ public final class AuditStore {
     /** Appends one record per event in one transaction; events already recorded are skipped. */
     public void append(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
-            lockAppends(connection);
+            long lastId = lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
@@ -56,21 +56,27 @@ public final class AuditStore {
                 }
                 ps.executeBatch();
             }
-            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
+            indexTimes(connection, lastId, events.stream().map(event -> event.id().toString()).toList());
             return null;
         });
     }
 
     /**
-     * Makes ids visible in the order they were taken. PostgreSQL hands out sequence values at once but they become
-     * visible at commit, so two appenders (projector instances sharing the partitions) could commit 7 after 8 and an
-     * ascending cursor past 8 would never see 7. Holding this lock from before the first id to the commit orders them.
-     * SQLite has one writer per file already.
+     * Makes ids visible in the order they were taken, and returns the highest id before this append (-1 on SQLite,
+     * where it is not needed). PostgreSQL hands out sequence values at once but they become visible at commit, so two
+     * appenders (projector instances sharing the partitions) could commit 7 after 8 and an ascending cursor past 8
+     * would never see 7. Holding this lock from before the first id to the commit orders them. SQLite has one writer
+     * per file already.
      */
-    private void lockAppends(java.sql.Connection connection) throws SQLException {
-        if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
-            try (var st = connection.createStatement()) {
-                st.execute("SELECT pg_advisory_xact_lock(hashtext('audit_records'))");
+    private long lockAppends(java.sql.Connection connection) throws SQLException {
+        if (store.dialect() != SqlStore.Dialect.POSTGRESQL) {
+            return -1;
+        }
+        try (var st = connection.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(hashtext('audit_records'))");
+            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit_records")) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
     }
@@ -88,7 +94,7 @@ public final class AuditStore {
      */
     public void appendSecurity(List<SecurityEvent> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
-            lockAppends(connection);
+            long lastId = lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
@@ -116,7 +122,7 @@ public final class AuditStore {
                 }
                 ps.executeBatch();
             }
-            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
+            indexTimes(connection, lastId, events.stream().map(event -> event.id().toString()).toList());
             return null;
         });
     }
@@ -151,7 +157,14 @@ public final class AuditStore {
                 common.add(micros(query.until()));
                 common.add(to);
             }
-            if (query.resourceKind() != null) {
+            List<String[]> alternatives = alternatives(query);
+            if (alternatives.isEmpty()) {
+                return new Page(List.of(), false);
+            }
+            // An action names its kind: with a kind and no name, the kind's condition would only steer the planner
+            // away from the action's index.
+            boolean kindImplied = alternatives.stream().allMatch(alternative -> alternative != null && alternative[0].equals("action"));
+            if (query.resourceKind() != null && (query.resourceName() != null || !kindImplied)) {
                 where.append(" AND resource_kind = ?");
                 common.add(query.resourceKind());
                 if (query.resourceName() != null) {
@@ -169,10 +182,6 @@ public final class AuditStore {
             if (query.afterId() != null) {
                 where.append(query.ascending() ? " AND id > ?" : " AND id < ?");
                 common.add(query.afterId());
-            }
-            List<String[]> alternatives = alternatives(query);
-            if (alternatives.isEmpty()) {
-                return new Page(List.of(), false);
             }
             String order = " ORDER BY id " + (query.ascending() ? "ASC" : "DESC") + " LIMIT ?";
             StringBuilder sql = new StringBuilder();
@@ -241,30 +250,42 @@ public final class AuditStore {
     }
 
     /**
-     * Brings the time index up to date with the records of {@code eventIds}, just appended (or appended before: a
-     * record counted twice leaves its buckets as they were). Looked up after the insert, so that the transaction
-     * starts with a write, which SQLite waits for instead of failing when another writer went first.
+     * Brings the time index up to date with the records just appended. On PostgreSQL, under the append lock, they are
+     * those after {@code lastId}. On SQLite they are looked up by event id after the insert, so that the transaction
+     * starts with a write, which SQLite waits for instead of failing when another writer went first; a record counted
+     * twice (appended before) leaves its buckets as they were.
      */
-    private static void indexTimes(java.sql.Connection connection, List<String> eventIds) throws SQLException {
+    private static void indexTimes(java.sql.Connection connection, long lastId, List<String> eventIds) throws SQLException {
         java.util.Map<TimeBuckets.Bucket, long[]> ranges = new java.util.HashMap<>();
-        for (int from = 0; from < eventIds.size(); from += 500) {
-            List<String> chunk = eventIds.subList(from, Math.min(eventIds.size(), from + 500));
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT id, occurred_at_us FROM audit_records WHERE event_id IN (" + placeholders(chunk.size()) + ")")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long id = rs.getLong(1);
-                        for (TimeBuckets.Bucket bucket : TimeBuckets.of(rs.getLong(2))) {
-                            ranges.merge(bucket, new long[] {id, id}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-                        }
+        if (lastId >= 0) {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT id, occurred_at_us FROM audit_records WHERE id > ?")) {
+                ps.setLong(1, lastId);
+                collect(ps, ranges);
+            }
+        } else {
+            for (int from = 0; from < eventIds.size(); from += 500) {
+                List<String> chunk = eventIds.subList(from, Math.min(eventIds.size(), from + 500));
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT id, occurred_at_us FROM audit_records WHERE event_id IN (" + placeholders(chunk.size()) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
                     }
+                    collect(ps, ranges);
                 }
             }
         }
         TimeBuckets.save(connection, ranges);
+    }
+
+    private static void collect(PreparedStatement idsAndTimes, java.util.Map<TimeBuckets.Bucket, long[]> ranges) throws SQLException {
+        try (ResultSet rs = idsAndTimes.executeQuery()) {
+            while (rs.next()) {
+                long id = rs.getLong(1);
+                for (TimeBuckets.Bucket bucket : TimeBuckets.of(rs.getLong(2))) {
+                    ranges.merge(bucket, new long[] {id, id}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                }
+            }
+        }
     }
 
     private static AuditRecord map(ResultSet rs) throws SQLException {

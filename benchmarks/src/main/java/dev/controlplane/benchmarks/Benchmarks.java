@@ -2,7 +2,8 @@ package dev.controlplane.benchmarks;
 
 /**
  * {@code ./dev bench [writers] [seconds] [--property=value …]}, {@code ./dev bench restore [resources]} or
- * {@code ./dev bench webhooks [events] [subscriptions]} or {@code ./dev bench reads [connections] [seconds]}.
+ * {@code ./dev bench webhooks [events] [subscriptions]} or {@code ./dev bench reads [connections] [seconds]} or
+ * {@code ./dev bench audit [records]}.
  */
 public final class Benchmarks {
 
@@ -18,6 +19,8 @@ public final class Benchmarks {
             RestoreBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
         } else if (args.length > 0 && args[0].equals("reads")) {
             ReadBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 32, args.length > 2 ? Integer.parseInt(args[2]) : 10);
+        } else if (args.length > 0 && args[0].equals("audit")) {
+            AuditBenchmark.run(args.length > 1 ? Long.parseLong(args[1].replace("_", "")) : 10_000_000L);
         } else if (args.length > 0 && args[0].equals("webhooks")) {
             WebhookBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 10);
         } else {

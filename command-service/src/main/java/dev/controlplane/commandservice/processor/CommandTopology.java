@@ -189,7 +189,8 @@ final class CommandTopology {
         private WindowStore<String, byte[]> outcomes;
 
         DecideProcessor(ReferenceView references, MeterRegistry meters, ProcessorSettings settings) {
-            this.handler = new CommandHandler(UUID::randomUUID, references);
+            // Time-ordered ids: the stores index events by id, and ordered keys append to an index instead of scattering across it.
+            this.handler = new CommandHandler(dev.controlplane.schemas.CommandIds::next, references);
             this.meters = meters;
             this.maxRecordBytes = settings.maxRecordBytes().toBytes();
         }

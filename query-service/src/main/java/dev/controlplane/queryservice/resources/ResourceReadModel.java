@@ -33,7 +33,12 @@ public final class ResourceReadModel {
                     + "data, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET "
                     + "version = excluded.version, status = excluded.status, data = excluded.data, "
                     + "updated_at = excluded.updated_at WHERE excluded.version > resources.version")) {
+                // One row per resource and statement: a multi-row upsert may not touch a row twice, and only the newest counts.
+                java.util.Map<dev.controlplane.schemas.ResourceRef, EventEnvelope> newest = new java.util.LinkedHashMap<>();
                 for (EventEnvelope event : events) {
+                    newest.merge(event.resource(), event, (a, b) -> b.sequence() > a.sequence() ? b : a);
+                }
+                for (EventEnvelope event : newest.values()) {
                     ps.setString(1, event.resource().kind());
                     ps.setString(2, event.resource().name());
                     ps.setLong(3, event.sequence());
