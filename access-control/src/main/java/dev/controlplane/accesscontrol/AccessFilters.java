@@ -144,6 +144,7 @@ final class AccessFilters {
             if (authentication instanceof CallerAuthentication caller) {
                 CallerIdentity identity = caller.caller();
                 request.setAttribute(Caller.IDENTITY, identity);
+                org.slf4j.MDC.put(dev.controlplane.httpsupport.RequestLog.ACTOR, identity.identity());
                 // The configured default applies to tokens and users, never to the bootstrap token: an operator
                 // must not be able to lock themselves out with a configuration change.
                 Integer perMinute = identity.requestsPerMinute() != null ? identity.requestsPerMinute()

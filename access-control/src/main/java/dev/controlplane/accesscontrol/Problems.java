@@ -1,7 +1,6 @@
 package dev.controlplane.accesscontrol;
 
 import dev.controlplane.httpsupport.JsonResponses;
-import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.Problem;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -14,15 +13,7 @@ final class Problems {
     }
 
     static void write(HttpServletResponse response, Problem problem, Map<String, String> headers) throws IOException {
-        if (response.isCommitted()) {
-            return;
-        }
-        response.resetBuffer();
-        response.setStatus(problem.status());
-        headers.forEach(response::setHeader);
-        response.setContentType(JsonResponses.PROBLEM_JSON.toString());
-        response.getOutputStream().write(Envelopes.MAPPER.writeValueAsBytes(problem));
-        response.flushBuffer();
+        JsonResponses.writeProblem(response, problem, headers);
     }
 
     /** {@code GET /api/v1/tenants}: what an audit record says was called. */

@@ -69,6 +69,10 @@ final class AuditBenchmark {
             json.put("postgresql", measure("postgresql", new Database(base + "audit", "postgres", null, null, null),
                     new Database(base + "raw", "postgres", null, null, null), records, dir));
         }
+        try (var paths = Files.walk(dir)) {
+            // Tens of GiB at 10M records: the stores go when their figures are taken.
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
         Path out = Path.of("benchmarks", "target", "audit-bench.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, Envelopes.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));

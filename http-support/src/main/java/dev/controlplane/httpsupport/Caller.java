@@ -2,7 +2,6 @@ package dev.controlplane.httpsupport;
 
 import dev.controlplane.schemas.RequestContext;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.UUID;
 
 /** Who is calling and from where, as authentication established it (see the access-control module). */
 public final class Caller {
@@ -28,10 +27,7 @@ public final class Caller {
     }
 
     public static RequestContext context(HttpServletRequest request) {
-        String requestId = request.getHeader(REQUEST_ID_HEADER);
-        if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
-            requestId = UUID.randomUUID().toString();
-        }
+        String requestId = RequestLog.requestId(request);
         String userAgent = request.getHeader("User-Agent");
         if (userAgent != null && userAgent.length() > 256) {
             userAgent = userAgent.substring(0, 256);

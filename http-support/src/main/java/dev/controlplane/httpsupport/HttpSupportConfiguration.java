@@ -12,6 +12,14 @@ import org.springframework.context.annotation.Import;
 @Import({HealthConfiguration.class, OpenApiController.class})
 public class HttpSupportConfiguration {
 
+    /** Outside everything else, security included, so that every line a request logs carries its id. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<RequestLog> requestLog() {
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new RequestLog());
+        registration.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
     /**
      * Cursors are signed with a key every instance shares (standalone generates {@code data/cursor-secret}): a cursor
      * from one instance must work on another and after a restart, so a service without the key refuses to start.

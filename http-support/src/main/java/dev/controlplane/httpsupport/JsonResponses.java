@@ -23,4 +23,18 @@ public final class JsonResponses {
         return ResponseEntity.status(problem.status()).headers(headers).contentType(PROBLEM_JSON)
                 .body(Envelopes.MAPPER.writeValueAsBytes(problem));
     }
+
+    /** Writes a problem document from a filter, where no controller advice reaches. */
+    public static void writeProblem(jakarta.servlet.http.HttpServletResponse response, Problem problem, java.util.Map<String, String> headers)
+            throws java.io.IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(problem.status());
+        headers.forEach(response::setHeader);
+        response.setContentType(PROBLEM_JSON.toString());
+        response.getOutputStream().write(dev.controlplane.schemas.Envelopes.MAPPER.writeValueAsBytes(problem));
+        response.flushBuffer();
+    }
 }

@@ -87,6 +87,10 @@ public final class TestDatabases {
 
     public static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
+            // It echoes the server's log at INFO; the tests need its warnings only.
+            if (org.slf4j.LoggerFactory.getLogger("io.zonky.test.db.postgres") instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
             try {
                 // Durability is not what these tests are about: fsync off makes each commit cheap.
                 postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "off")

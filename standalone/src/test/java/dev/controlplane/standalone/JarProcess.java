@@ -33,6 +33,11 @@ final class JarProcess implements AutoCloseable {
 
     /** Starts the jar on {@code dataDir} and waits until it answers. */
     static JarProcess start(Path dataDir) throws IOException {
+        return start(dataDir, java.util.Map.of());
+    }
+
+    /** The same with more environment variables. */
+    static JarProcess start(Path dataDir, java.util.Map<String, String> environment) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -51,6 +56,7 @@ final class JarProcess implements AutoCloseable {
         builder.environment().put("ADMIN_DATA_DIR", dataDir.toString());
         builder.environment().put("SERVER_PORT", String.valueOf(port));
         builder.environment().remove("ADMIN_TOKEN");
+        builder.environment().putAll(environment);
         JarProcess jar = new JarProcess(builder.start(), port, dataDir);
         HttpClient http = HttpClient.newHttpClient();
         URI health = URI.create(jar.base() + "/health");

@@ -134,6 +134,9 @@ class ServicesAloneIT {
                 }
                 await("every tenant event delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> receiver.delivered("/" + prefix).size() == writers * perWriter);
+                // The audit projectors serve their metrics too (the dashboard's audit append rate).
+                assertThat(api(rest.get(3).base()).withToken(null).get("/metrics").body())
+                        .containsPattern("admin_projection_lag_seconds_count\\{[^}]*projector=\"audit-projector\"");
             } finally {
                 for (ServiceProcess process : started) {
                     process.close();

@@ -51,6 +51,7 @@ final class CommandFactory {
     static CommandEnvelope command(HttpServletRequest request, Ids ids, String verb, ResourceRef resource,
                                    ExpectedVersion expected, ObjectNode payload, boolean force) {
         String actor = Caller.actor(request);
+        org.slf4j.MDC.put(dev.controlplane.httpsupport.RequestLog.COMMAND_ID, ids.command().toString());
         String type = CommandTypes.of(resource.kind(), verb);
         String hash = requestHash(type, payload, expected, force);
         return new CommandEnvelope(ids.command(), type, CommandEnvelope.CURRENT_SCHEMA_VERSION, resource, expected, actor,

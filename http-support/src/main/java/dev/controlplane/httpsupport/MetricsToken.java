@@ -1,0 +1,53 @@
+package dev.controlplane.httpsupport;
+
+import dev.controlplane.schemas.Problem;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code /metrics} of a service without callers of its own (the audit projector): with {@code admin.metrics-token}
+ * set it answers that bearer token only, compared as a digest in constant time; without one it is open, as on the
+ * services with access control.
+ */
+public final class MetricsToken extends OncePerRequestFilter {
+
+    private final byte[] digest;
+
+    public MetricsToken(String token) {
+        this.digest = token == null || token.isBlank() ? null : sha256(token);
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return digest == null || !request.getRequestURI().equals("/metrics");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && MessageDigest.isEqual(digest, sha256(header.substring(7).strip()))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        JsonResponses.writeProblem(response, Problem.of("unauthorized", "Unauthorized", 401,
+                "/metrics needs the metrics token as a bearer token"), Map.of("WWW-Authenticate", "Bearer"));
+    }
+
+    private static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
