@@ -267,8 +267,8 @@ public final class SqlStore implements AutoCloseable {
     }
 
     /**
-     * Applies with Flyway, once each and in order, the projector bookkeeping ({@code classpath:migrations/bookkeeping/
-     * <dialect>}) and this store's scripts ({@code classpath:migrations/<store>/<dialect>}), as the owner role. On
+     * Applies with Flyway, once each and in order, the projector bookkeeping ({@code classpath:migrations/bookkeeping/})
+     * and this store's scripts ({@code classpath:migrations/<store>/}, see {@link #locations}), as the owner role. On
      * PostgreSQL the scripts grant the services' role ({@code ${app_role}}) what it needs and nothing more.
      * Several instances may open one store at once (two dispatchers): on PostgreSQL Flyway serializes them with an
      * advisory lock; SQLite has none, so a lock file beside the database does.
@@ -283,18 +283,36 @@ public final class SqlStore implements AutoCloseable {
         try (HikariDataSource owner = new HikariDataSource(config)) {
             var flyway = org.flywaydb.core.Flyway.configure()
                     .dataSource(owner)
-                    .locations("classpath:migrations/bookkeeping/" + dialectName, "classpath:migrations/" + name + "/" + dialectName)
+                    .locations(locations(dialectName))
                     .placeholders(java.util.Map.of("app_role", database.username() == null ? "CURRENT_USER" : '"' + database.username().replace("\"", "") + '"'))
-                    .failOnMissingLocations(true);
+                    .failOnMissingLocations(false);
             if (dialect() == Dialect.POSTGRESQL) {
                 flyway.schemas(schema(name));
-                flyway.load().migrate();
+            }
+            org.flywaydb.core.Flyway loaded = flyway.load();
+            if (dialect() == Dialect.POSTGRESQL) {
+                loaded.migrate();
             } else {
-                withFileLock(sqliteFile(database.url()), () -> flyway.load().migrate());
+                withFileLock(sqliteFile(database.url()), loaded::migrate);
             }
         } catch (RuntimeException e) {
             throw new IllegalStateException("migration of store " + name + " failed on " + database.url(), e);
         }
+    }
+
+    /**
+     * The bookkeeping's scripts and this store's: those the dialects share ({@code common}) and the dialect's own.
+     * Versions interleave across them, so a shared script can be followed by one dialect's grants. A folder may be
+     * missing (a store without shared scripts).
+     */
+    private String[] locations(String dialect) {
+        List<String> locations = new ArrayList<>();
+        for (String store : List.of("bookkeeping", name)) {
+            for (String folder : List.of("common", dialect)) {
+                locations.add("classpath:migrations/" + store + "/" + folder);
+            }
+        }
+        return locations.toArray(String[]::new);
     }
 
     private static final java.util.concurrent.ConcurrentHashMap<Path, Object> MIGRATING = new java.util.concurrent.ConcurrentHashMap<>();
