@@ -32,7 +32,7 @@ public final class AuditStore {
     /** Appends one record per event in one transaction; events already recorded are skipped. */
     public void append(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
-            long lastId = lockAppends(connection);
+            lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
@@ -56,27 +56,21 @@ public final class AuditStore {
                 }
                 ps.executeBatch();
             }
-            indexTimes(connection, lastId, events.stream().map(event -> event.id().toString()).toList());
+            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
             return null;
         });
     }
 
     /**
-     * Makes ids visible in the order they were taken, and returns the highest id before this append (-1 on SQLite,
-     * where it is not needed). PostgreSQL hands out sequence values at once but they become visible at commit, so two
-     * appenders (projector instances sharing the partitions) could commit 7 after 8 and an ascending cursor past 8
-     * would never see 7. Holding this lock from before the first id to the commit orders them. SQLite has one writer
-     * per file already.
+     * Makes ids visible in the order they were taken. PostgreSQL hands out sequence values at once but they become
+     * visible at commit, so two appenders (projector instances sharing the partitions) could commit 7 after 8 and an
+     * ascending cursor past 8 would never see 7. Holding this lock from before the first id to the commit orders them.
+     * SQLite has one writer per file already.
      */
-    private long lockAppends(java.sql.Connection connection) throws SQLException {
-        if (store.dialect() != SqlStore.Dialect.POSTGRESQL) {
-            return -1;
-        }
-        try (var st = connection.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(hashtext('audit_records'))");
-            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit_records")) {
-                rs.next();
-                return rs.getLong(1);
+    private void lockAppends(java.sql.Connection connection) throws SQLException {
+        if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
+            try (var st = connection.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('audit_records'))");
             }
         }
     }
@@ -94,7 +88,7 @@ public final class AuditStore {
      */
     public void appendSecurity(List<SecurityEvent> events, SqlStore.Checkpoint checkpoint) throws SQLException {
         store.write(connection -> {
-            long lastId = lockAppends(connection);
+            lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
@@ -122,7 +116,7 @@ public final class AuditStore {
                 }
                 ps.executeBatch();
             }
-            indexTimes(connection, lastId, events.stream().map(event -> event.id().toString()).toList());
+            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
             return null;
         });
     }
@@ -250,28 +244,24 @@ public final class AuditStore {
     }
 
     /**
-     * Brings the time index up to date with the records just appended. On PostgreSQL, under the append lock, they are
-     * those after {@code lastId}. On SQLite they are looked up by event id after the insert, so that the transaction
-     * starts with a write, which SQLite waits for instead of failing when another writer went first; a record counted
-     * twice (appended before) leaves its buckets as they were.
+     * Brings the time index up to date with the records of {@code eventIds}, just appended (or appended before: a
+     * record counted twice leaves its buckets as they were). On PostgreSQL a trigger does it (V2_1), so the services'
+     * role cannot write the index. Looked up after the insert, so that the transaction starts with a write, which
+     * SQLite waits for instead of failing when another writer went first.
      */
-    private static void indexTimes(java.sql.Connection connection, long lastId, List<String> eventIds) throws SQLException {
+    private void indexTimes(java.sql.Connection connection, List<String> eventIds) throws SQLException {
+        if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
+            return;
+        }
         java.util.Map<TimeBuckets.Bucket, long[]> ranges = new java.util.HashMap<>();
-        if (lastId >= 0) {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT id, occurred_at_us FROM audit_records WHERE id > ?")) {
-                ps.setLong(1, lastId);
-                collect(ps, ranges);
-            }
-        } else {
-            for (int from = 0; from < eventIds.size(); from += 500) {
-                List<String> chunk = eventIds.subList(from, Math.min(eventIds.size(), from + 500));
-                try (PreparedStatement ps = connection.prepareStatement(
-                        "SELECT id, occurred_at_us FROM audit_records WHERE event_id IN (" + placeholders(chunk.size()) + ")")) {
-                    for (int i = 0; i < chunk.size(); i++) {
-                        ps.setString(i + 1, chunk.get(i));
-                    }
-                    collect(ps, ranges);
+        for (int from = 0; from < eventIds.size(); from += 500) {
+            List<String> chunk = eventIds.subList(from, Math.min(eventIds.size(), from + 500));
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT id, occurred_at_us FROM audit_records WHERE event_id IN (" + placeholders(chunk.size()) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
                 }
+                collect(ps, ranges);
             }
         }
         TimeBuckets.save(connection, ranges);

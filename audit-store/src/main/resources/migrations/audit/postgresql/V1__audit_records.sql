@@ -34,6 +34,3 @@ CREATE TRIGGER audit_records_no_update_or_delete BEFORE UPDATE OR DELETE ON audi
 -- TRUNCATE fires no DELETE trigger: it has one of its own.
 CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
     FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
-
--- The services may append and read, nothing else; the triggers also stop the owner.
-GRANT SELECT, INSERT ON audit_records TO ${app_role};

@@ -145,7 +145,10 @@ class AuditStoreTest {
             try (Connection service = TestDatabases.asService(database, "audit")) {
                 for (String statement : List.of("UPDATE audit_records SET actor = 'user:mallory'", "DELETE FROM audit_records",
                         "TRUNCATE audit_records", "DROP TRIGGER audit_records_no_update_or_delete ON audit_records",
-                        "ALTER TABLE audit_records DISABLE TRIGGER ALL", "DROP TABLE audit_records")) {
+                        "ALTER TABLE audit_records DISABLE TRIGGER ALL", "DROP TABLE audit_records",
+                        // The time index bounds every time-filtered query: whoever could write it could hide records.
+                        "UPDATE audit_time_index SET min_id = max_id", "DELETE FROM audit_time_index",
+                        "INSERT INTO audit_time_index VALUES (9, 9, 9, 9)", "DROP TRIGGER audit_records_index_times ON audit_records")) {
                     assertThatThrownBy(() -> execute(service, statement)).as(statement)
                             .isInstanceOf(SQLException.class).hasMessageMatching("(?s).*(permission denied|must be owner).*");
                 }

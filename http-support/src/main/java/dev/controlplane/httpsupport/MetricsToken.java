@@ -14,8 +14,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * {@code /metrics} of a service without callers of its own (the audit projector): with {@code admin.metrics-token}
- * set it answers that bearer token only, compared as a digest in constant time; without one it is open, as on the
- * services with access control.
+ * set, everything but its health answers that bearer token only, compared as a digest in constant time; without one
+ * it is open, as on the services with access control. The path is the container's decoded and normalized one, so
+ * {@code /metrics;x}, {@code /%6Detrics} or {@code /health/../metrics} are not a way around it.
  */
 public final class MetricsToken extends OncePerRequestFilter {
 
@@ -27,7 +28,8 @@ public final class MetricsToken extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return digest == null || !request.getRequestURI().equals("/metrics");
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return digest == null || path.equals("/health") || path.startsWith("/health/");
     }
 
     @Override
@@ -40,7 +42,7 @@ public final class MetricsToken extends OncePerRequestFilter {
             return;
         }
         JsonResponses.writeProblem(response, Problem.of("unauthorized", "Unauthorized", 401,
-                "/metrics needs the metrics token as a bearer token"), Map.of("WWW-Authenticate", "Bearer"));
+                "this service answers the metrics token only"), Map.of("WWW-Authenticate", "Bearer"));
     }
 
     private static byte[] sha256(String value) {

@@ -40,13 +40,17 @@ public final class RequestLog extends OncePerRequestFilter {
         response.setHeader(Caller.REQUEST_ID_HEADER, requestId);
         MDC.put(REQUEST_ID, requestId);
         long started = System.nanoTime();
+        boolean failed = true;
         try {
             chain.doFilter(request, response);
+            failed = false;
         } finally {
             boolean write = !request.getMethod().equals("GET") && !request.getMethod().equals("HEAD") && !request.getMethod().equals("OPTIONS");
             if (write ? LOG.isInfoEnabled() : LOG.isDebugEnabled()) {
                 String line = "{} {} answered {} in {} ms";
-                Object[] args = {request.getMethod(), request.getRequestURI(), response.getStatus(), (System.nanoTime() - started) / 1_000_000};
+                // An exception on its way out is answered 500 by the container, after this line.
+                Object[] args = {request.getMethod(), request.getRequestURI(), failed ? 500 : response.getStatus(),
+                        (System.nanoTime() - started) / 1_000_000};
                 if (write) {
                     LOG.info(line, args);
                 } else {

@@ -18,6 +18,9 @@ class MetricsTokenTest {
         assertThat(status(filter, "/metrics", "Bearer scrape-mf")).isEqualTo(401);
         assertThat(status(filter, "/metrics", null)).isEqualTo(401);
         assertThat(status(filter, "/health", null)).isEqualTo(200);
+        assertThat(status(filter, "/health/readiness", null)).isEqualTo(200);
+        assertThat(status(filter, "/healthz", null)).isEqualTo(401);
+        assertThat(status(filter, "/metrics/", null)).isEqualTo(401);
         MockHttpServletResponse refused = run(filter, "/metrics", "Basic c2NyYXBlLW1l");
         assertThat(refused.getContentType()).startsWith("application/problem+json");
         assertThat(refused.getHeader("WWW-Authenticate")).isEqualTo("Bearer");
@@ -34,6 +37,8 @@ class MetricsTokenTest {
 
     private static MockHttpServletResponse run(MetricsToken filter, String path, String authorization) throws Exception {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+        // As the container gives it: decoded, normalized, without path parameters (the dispatcher servlet is at "/").
+        request.setServletPath(path);
         if (authorization != null) {
             request.addHeader("Authorization", authorization);
         }

@@ -14,12 +14,29 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                       services a role of their own that is not the owner, or nothing stops them from dropping the
  *                       audit store's triggers.
  * @param ownerPassword  its password
+ * @param migrate        false: the service only checks that its stores are up to date, and refuses to start when they
+ *                       are not; the migrations are run apart, as the owner ({@code java -jar standalone.jar migrate}),
+ *                       so the services never hold the owner's password. Default true.
  */
 @ConfigurationProperties("admin.database")
-public record Database(String url, String username, String password, String ownerUsername, String ownerPassword) {
+public record Database(String url, String username, String password, String ownerUsername, String ownerPassword, Boolean migrate) {
+
+    /** The one Spring binds {@code admin.database.*} to. */
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
+    public Database {
+    }
+
+    public Database(String url, String username, String password, String ownerUsername, String ownerPassword) {
+        this(url, username, password, ownerUsername, ownerPassword, null);
+    }
 
     public static Database at(String url) {
         return new Database(url, null, null, null, null);
+    }
+
+    /** Whether a service opening its stores brings them up to date, or only checks that they are. */
+    public boolean migrates() {
+        return migrate == null || migrate;
     }
 
     /** This database, or {@code fallbackUrl} when none is configured (the embedded default: a SQLite file per store). */
@@ -41,6 +58,6 @@ public record Database(String url, String username, String password, String owne
 
     @Override
     public String toString() {
-        return "Database[url=" + url + ", username=" + username + ", ownerUsername=" + ownerUsername + "]";
+        return "Database[url=" + SqlStore.redacted(url) + ", username=" + username + ", ownerUsername=" + ownerUsername + "]";
     }
 }

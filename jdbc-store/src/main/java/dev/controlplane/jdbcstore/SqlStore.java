@@ -35,12 +35,14 @@ public final class SqlStore implements AutoCloseable {
     private final Database database;
     private final String name;
     private final HikariDataSource readers;
-    private final Connection writer;
+    private final Properties writerProperties;
+    private Connection writer;
 
-    private SqlStore(Database database, String name, HikariDataSource readers, Connection writer) {
+    private SqlStore(Database database, String name, HikariDataSource readers, Properties writerProperties, Connection writer) {
         this.database = database;
         this.name = name;
         this.readers = readers;
+        this.writerProperties = writerProperties;
         this.writer = writer;
     }
 
@@ -60,11 +62,10 @@ public final class SqlStore implements AutoCloseable {
         config.setMaximumPoolSize(readerPoolSize);
         config.setPoolName("readers-" + name);
         try {
-            Connection writer = DriverManager.getConnection(database.url(), writerProperties(props, dialect));
-            writer.setAutoCommit(false);
-            return new SqlStore(database, name, new HikariDataSource(config), writer);
+            Properties writerProperties = writerProperties(props, dialect, name);
+            return new SqlStore(database, name, new HikariDataSource(config), writerProperties, connect(database.url(), writerProperties));
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot open store " + name + " at " + database.url(), e);
+            throw new IllegalStateException("cannot open store " + name + " at " + redacted(database.url()), e);
         }
     }
 
@@ -75,7 +76,7 @@ public final class SqlStore implements AutoCloseable {
     private static Path sqliteFile(String url) {
         String file = url.substring("jdbc:sqlite:".length());
         int query = file.indexOf('?');
-        return Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath();
+        return Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath().normalize();
     }
 
     private static Properties connectionProperties(Dialect dialect, String username, String password, String schema) {
@@ -104,11 +105,12 @@ public final class SqlStore implements AutoCloseable {
     }
 
     /** The writer's: its batches of inserts become multi-row inserts on PostgreSQL (several times the rows per second). */
-    private static Properties writerProperties(Properties common, Dialect dialect) {
+    private static Properties writerProperties(Properties common, Dialect dialect, String name) {
         Properties props = new Properties();
         props.putAll(common);
         if (dialect == Dialect.POSTGRESQL) {
             props.put("reWriteBatchedInserts", "true");
+            props.put("ApplicationName", "controlplane-" + name + "-writer");
         } else {
             // Ten indexes on the audit records: a larger page cache than SQLite's 2 MiB keeps their upper levels in memory.
             props.put("cache_size", "-32768");
@@ -247,16 +249,53 @@ public final class SqlStore implements AutoCloseable {
         return readers;
     }
 
-    /** Runs {@code work} in one transaction on the writer connection and commits it. */
+    /**
+     * Runs {@code work} in one transaction on the writer connection and commits it. A connection the database or the
+     * network cut (a PostgreSQL restart or failover) fails this write and is replaced for the next: the projectors
+     * retry a write that failed, so they carry on once the database is back.
+     */
     public synchronized <T> T write(Work<T> work) throws SQLException {
+        if (writer == null) {
+            writer = connect(database.url(), writerProperties);
+        }
+        Connection connection = writer;
         try {
-            T result = work.run(writer);
-            writer.commit();
+            T result = work.run(connection);
+            connection.commit();
             return result;
         } catch (SQLException | RuntimeException e) {
-            writer.rollback();
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            if (broken(connection, e)) {
+                writer = null;
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // it is gone already
+                }
+            }
             throw e;
         }
+    }
+
+    private static boolean broken(Connection connection, Exception failure) {
+        if (failure instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            return true;
+        }
+        try {
+            return connection.isClosed() || !connection.isValid(2);
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    private static Connection connect(String url, Properties properties) throws SQLException {
+        Connection connection = DriverManager.getConnection(url, properties);
+        connection.setAutoCommit(false);
+        return connection;
     }
 
     /** Runs a read on a pooled connection. */
@@ -274,30 +313,50 @@ public final class SqlStore implements AutoCloseable {
      * advisory lock; SQLite has none, so a lock file beside the database does.
      */
     public void migrate() {
-        String dialectName = dialect().name().toLowerCase(java.util.Locale.ROOT);
+        migrate(database, name, database.migrates());
+    }
+
+    /**
+     * Brings store {@code name} of {@code database} up to date ({@code apply}), or only checks that it is (Flyway's
+     * validate, as the services' role: it fails on a script not yet applied).
+     */
+    public static void migrate(Database database, String name, boolean apply) {
+        Dialect dialect = database.dialect();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(database.url());
-        config.setDataSourceProperties(connectionProperties(dialect(), database.migrationUsername(), database.migrationPassword(), schema(name)));
+        config.setDataSourceProperties(apply
+                ? connectionProperties(dialect, database.migrationUsername(), database.migrationPassword(), schema(name))
+                : connectionProperties(dialect, database.username(), database.password(), schema(name)));
         config.setMaximumPoolSize(2);
         config.setPoolName("migrations-" + name);
         try (HikariDataSource owner = new HikariDataSource(config)) {
             var flyway = org.flywaydb.core.Flyway.configure()
                     .dataSource(owner)
-                    .locations(locations(dialectName))
-                    .placeholders(java.util.Map.of("app_role", database.username() == null ? "CURRENT_USER" : '"' + database.username().replace("\"", "") + '"'))
+                    .locations(locations(name, dialect.name().toLowerCase(java.util.Locale.ROOT)))
+                    .placeholders(java.util.Map.of("app_role", database.username() == null ? "CURRENT_USER"
+                            : '"' + database.username().replace("\"", "\"\"") + '"'))
                     .failOnMissingLocations(false);
-            if (dialect() == Dialect.POSTGRESQL) {
+            if (dialect == Dialect.POSTGRESQL) {
                 flyway.schemas(schema(name));
             }
             org.flywaydb.core.Flyway loaded = flyway.load();
-            if (dialect() == Dialect.POSTGRESQL) {
+            if (!apply) {
+                loaded.validate();
+            } else if (dialect == Dialect.POSTGRESQL) {
                 loaded.migrate();
             } else {
                 withFileLock(sqliteFile(database.url()), loaded::migrate);
             }
         } catch (RuntimeException e) {
-            throw new IllegalStateException("migration of store " + name + " failed on " + database.url(), e);
+            throw new IllegalStateException((apply ? "migration" : "validation") + " of store " + name + " failed on "
+                    + redacted(database.url()) + (apply ? "" : ": run the migrations (java -jar standalone.jar migrate)"), e);
         }
+    }
+
+    /** A JDBC URL without its parameters, which may hold a password. */
+    static String redacted(String url) {
+        int query = url == null ? -1 : url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query) + "?…";
     }
 
     /**
@@ -305,7 +364,7 @@ public final class SqlStore implements AutoCloseable {
      * Versions interleave across them, so a shared script can be followed by one dialect's grants. A folder may be
      * missing (a store without shared scripts).
      */
-    private String[] locations(String dialect) {
+    private static String[] locations(String name, String dialect) {
         List<String> locations = new ArrayList<>();
         for (String store : List.of("bookkeeping", name)) {
             for (String folder : List.of("common", dialect)) {
@@ -318,7 +377,7 @@ public final class SqlStore implements AutoCloseable {
     private static final java.util.concurrent.ConcurrentHashMap<Path, Object> MIGRATING = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static void withFileLock(Path database, Runnable work) {
-        Path lockFile = database.resolveSibling(database.getFileName() + ".migrate-lock");
+        Path lockFile = database.normalize().resolveSibling(database.getFileName() + ".migrate-lock");
         // A file lock is held by the JVM, not the thread: two stores of one JVM on one file also wait for each other here.
         synchronized (MIGRATING.computeIfAbsent(lockFile, path -> new Object())) {
             prepareFile(lockFile);
@@ -335,7 +394,9 @@ public final class SqlStore implements AutoCloseable {
     public synchronized void close() {
         readers.close();
         try {
-            writer.close();
+            if (writer != null) {
+                writer.close();
+            }
         } catch (SQLException ignored) {
             // closing on shutdown: nothing left to protect
         }

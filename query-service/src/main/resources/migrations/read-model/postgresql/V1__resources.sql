@@ -9,4 +9,3 @@ CREATE TABLE resources (
     PRIMARY KEY (kind, name)
 );
 CREATE INDEX resources_by_status ON resources (kind, status, name);
-GRANT SELECT, INSERT, UPDATE, DELETE ON resources TO ${app_role};

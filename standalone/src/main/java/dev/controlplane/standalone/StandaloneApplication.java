@@ -16,6 +16,10 @@ import org.springframework.context.annotation.Import;
 public class StandaloneApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("migrate")) {
+            StoreMigrations.run(System.getenv());
+            return;
+        }
         Standalone running = Standalone.start(System.getenv(), args);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "standalone-shutdown"));
         System.out.println(running.banner());

@@ -111,15 +111,47 @@ class ComposeFileTest {
         known.addAll(readElsewhere());
 
         List<String> unread = new ArrayList<>();
-        built().forEach((name, service) -> {
+        Map<String, JsonNode> all = new LinkedHashMap<>(built());
+        all.putAll(jobs());
+        all.forEach((name, service) -> {
             Set<String> variables = environment(service).keySet();
-            assertThat(variables).as(name + " environment").contains("ADMIN_KAFKA_BOOTSTRAPSERVERS");
+            if (built().containsKey(name)) {
+                assertThat(variables).as(name + " environment").contains("ADMIN_KAFKA_BOOTSTRAPSERVERS");
+            }
             variables.stream()
                     .filter(variable -> variable.startsWith("ADMIN_"))
                     .filter(variable -> !known.contains(variable) && mapPrefixes.stream().noneMatch(variable::startsWith))
                     .forEach(variable -> unread.add(name + ": " + variable));
         });
         assertThat(unread).as("variables no service reads").isEmpty();
+    }
+
+    /**
+     * Only the migrate job holds the owner's password: the services that use the database wait for it, hold the
+     * services' role only, and check their stores instead of migrating them.
+     */
+    @Test
+    void theMigrations_runOnceAsTheOwner_beforeTheServices_whichHoldTheServicesRoleOnly() {
+        assertThat(jobs()).containsOnlyKeys("migrate");
+        JsonNode migrate = jobs().get("migrate");
+        assertThat(migrate.path("build").path("args").path("MODULE").asString()).isEqualTo("standalone");
+        assertThat(migrate.path("command").values().stream().map(JsonNode::asString).toList()).containsExactly("migrate");
+        assertThat(environment(migrate)).containsKeys("ADMIN_DATABASE_URL", "ADMIN_DATABASE_USERNAME",
+                "ADMIN_DATABASE_OWNERUSERNAME", "ADMIN_DATABASE_OWNERPASSWORD");
+        List<String> usingTheDatabase = new ArrayList<>();
+        built().forEach((name, service) -> {
+            Map<String, String> environment = environment(service);
+            assertThat(environment).as(name).doesNotContainKeys("ADMIN_DATABASE_OWNERUSERNAME", "ADMIN_DATABASE_OWNERPASSWORD");
+            if (environment.containsKey("ADMIN_DATABASE_URL")) {
+                usingTheDatabase.add(name);
+                assertThat(environment).as(name).containsEntry("ADMIN_DATABASE_MIGRATE", "false")
+                        .containsEntry("ADMIN_DATABASE_URL", environment(migrate).get("ADMIN_DATABASE_URL"))
+                        .containsEntry("ADMIN_DATABASE_USERNAME", environment(migrate).get("ADMIN_DATABASE_USERNAME"));
+                assertThat(service.path("depends_on").path("migrate").path("condition").asString()).as(name + " waits for migrate")
+                        .isEqualTo("service_completed_successfully");
+            }
+        });
+        assertThat(usingTheDatabase).hasSize(4);
     }
 
     @Test
@@ -250,11 +282,20 @@ class ComposeFileTest {
                 .isNotEmpty();
     }
 
-    /** The services built from this repository, by name. */
+    /** The services built from this repository that keep running, by name. */
     private Map<String, JsonNode> built() {
+        return fromTheRepository(false);
+    }
+
+    /** The one-shot jobs built from this repository (the migrations), by name. */
+    private Map<String, JsonNode> jobs() {
+        return fromTheRepository(true);
+    }
+
+    private Map<String, JsonNode> fromTheRepository(boolean oneShot) {
         Map<String, JsonNode> built = new LinkedHashMap<>();
         services.forEachEntry((name, service) -> {
-            if (service.has("build")) {
+            if (service.has("build") && service.path("restart").asString("").equals("no") == oneShot) {
                 built.put(name, service);
             }
         });

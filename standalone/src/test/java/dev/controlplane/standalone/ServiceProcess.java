@@ -52,6 +52,23 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, command, env, logDir.resolve(name + ".log"), port);
     }
 
+    /** A service's executable jar run as a task ({@code java -jar … <args>}) that ends by itself, on no port. */
+    static ServiceProcess task(String name, String module, List<String> args, Map<String, String> environment, Path logDir) {
+        Path jar = Path.of("..", module, "target", module + "-0.1.0-SNAPSHOT-exec.jar").toAbsolutePath().normalize();
+        List<String> command = java("-Xmx320m");
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(args);
+        return new ServiceProcess(name, command, environment, logDir.resolve(name + ".log"), null);
+    }
+
+    /** Waits for a task to end; its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still running after " + timeout + "; see " + logFile);
+        }
+        return process.exitValue();
+    }
+
     /** A main class from this test's classpath, with arguments. */
     static ServiceProcess main(String name, String mainClass, List<String> args, Path logDir) {
         List<String> command = java("-Xmx512m");
@@ -96,13 +113,10 @@ final class ServiceProcess implements AutoCloseable {
     ServiceProcess awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI ready = URI.create(base() + "/health/readiness");
-        await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            if (!alive()) {
-                throw new IllegalStateException(name + " exited; see " + logFile);
-            }
-            return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        });
+        await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .failFast(name + " exited; see " + logFile, () -> !alive())
+                .until(() -> http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         return this;
     }
 

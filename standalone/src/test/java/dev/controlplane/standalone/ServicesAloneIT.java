@@ -51,16 +51,22 @@ class ServicesAloneIT {
             env.put("ADMIN_WEBHOOKS_ALLOWEDPRIVATETARGETS", "127.0.0.0/8");
             env.put("ADMIN_DATABASE_URL", database.url());
             env.put("ADMIN_DATABASE_USERNAME", database.username());
+            // The migrations run once, apart, as the owner; the services only check their stores (as compose's migrate job).
+            ServiceProcess migrate = ServiceProcess.task("migrate", "standalone", List.of("migrate"), Map.of(
+                    "ADMIN_DATABASE_URL", database.url(), "ADMIN_DATABASE_USERNAME", database.username(),
+                    "ADMIN_DATABASE_OWNERUSERNAME", database.ownerUsername(), "ADMIN_DATABASE_OWNERPASSWORD", database.ownerPassword()), dir);
+            started.add(migrate);
+            assertThat(migrate.start().awaitExit(Duration.ofSeconds(120))).as("the migrations' exit code").isZero();
             env.put("ADMIN_DATABASE_PASSWORD", database.password());
-            env.put("ADMIN_DATABASE_OWNERUSERNAME", database.ownerUsername());
-            env.put("ADMIN_DATABASE_OWNERPASSWORD", database.ownerPassword());
+            env.put("ADMIN_DATABASE_MIGRATE", "false");
             List<ServiceProcess> commands = List.of(
                     service("command-1", "command-service", env, Map.of("ADMIN_PROCESSOR_STATEDIR", dir.resolve("processor-1").toString()), dir),
                     service("command-2", "command-service", env, Map.of("ADMIN_PROCESSOR_STATEDIR", dir.resolve("processor-2").toString()), dir));
             List<ServiceProcess> queries = List.of(service("query-1", "query-service", env, Map.of(), dir),
                     service("query-2", "query-service", env, Map.of(), dir));
             List<ServiceProcess> rest = new ArrayList<>(List.of(commands.get(1), queries.get(0), queries.get(1),
-                    service("audit-1", "audit-projector", env, Map.of(), dir), service("audit-2", "audit-projector", env, Map.of(), dir),
+                    service("audit-1", "audit-projector", env, Map.of("ADMIN_METRICSTOKEN", "apart-metrics"), dir),
+                    service("audit-2", "audit-projector", env, Map.of(), dir),
                     service("dispatcher", "webhook-dispatcher", env, Map.of(), dir)));
             try {
                 // The first command service provisions the topics; the rest start against them together.
@@ -114,9 +120,10 @@ class ServicesAloneIT {
                         }
                     } while (!page.path("items").isEmpty());
                 };
-                while (load.stream().anyMatch(f -> !f.isDone())) {
+                await("the writes").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(50)).until(() -> {
                     follow.run();
-                }
+                    return load.stream().allMatch(Future::isDone);
+                });
                 for (Future<?> f : load) {
                     f.get();
                 }
@@ -134,9 +141,15 @@ class ServicesAloneIT {
                 }
                 await("every tenant event delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> receiver.delivered("/" + prefix).size() == writers * perWriter);
-                // The audit projectors serve their metrics too (the dashboard's audit append rate).
-                assertThat(api(rest.get(3).base()).withToken(null).get("/metrics").body())
+                // The audit projectors serve their metrics too (the dashboard's audit append rate), behind the metrics
+                // token when one is set, however the path is spelled.
+                Api audit = api(rest.get(3).base());
+                assertThat(audit.withToken("apart-metrics").get("/metrics").body())
                         .containsPattern("admin_projection_lag_seconds_count\\{[^}]*projector=\"audit-projector\"");
+                for (String path : List.of("/metrics", "/metrics;x", "/%6Detrics", "/metrics/", "/health/../metrics")) {
+                    assertThat(audit.withToken(null).get(path).status()).as(path).isIn(400, 401, 404);
+                }
+                assertThat(audit.withToken(null).get("/health/readiness").status()).isEqualTo(200);
             } finally {
                 for (ServiceProcess process : started) {
                     process.close();

@@ -82,6 +82,10 @@ final class DeliverySender implements SmartLifecycle {
     /** Counts attempts as {@code admin_webhooks_attempts_total} by {@code outcome}: succeeded, failed or refused (by the target guard). */
     DeliverySender withMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
         this.meters = meters;
+        // Registered at once, so that a dashboard shows zeros rather than nothing before the first attempt of each.
+        for (String outcome : java.util.List.of("succeeded", "failed", "refused")) {
+            meters.counter("admin.webhooks.attempts", "outcome", outcome);
+        }
         return this;
     }
 

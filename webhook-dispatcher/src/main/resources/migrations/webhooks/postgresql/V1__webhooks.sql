@@ -43,5 +43,3 @@ CREATE TABLE attempts (
 );
 
 CREATE INDEX attempts_by_delivery ON attempts (delivery_id, attempt);
-
-GRANT SELECT, INSERT, UPDATE, DELETE ON subscriptions, deliveries, attempts TO ${app_role};
