@@ -133,23 +133,45 @@ public final class AuditStore {
                 where.append(" AND actor = ?");
                 common.add(query.actor());
             }
+            // The time range's id bounds and the cursor make one id range: an index can bound a scan by one
+            // condition each way, and with two the planner may take the looser.
+            long lowest = Long.MIN_VALUE;
+            long highest = Long.MAX_VALUE;
             if (query.since() != null) {
                 Long from = TimeBuckets.lowestIdFrom(connection, micros(query.since()));
                 if (from == null) {
                     return new Page(List.of(), false);
                 }
-                where.append(" AND occurred_at_us >= ? AND id >= ?");
+                where.append(" AND occurred_at_us >= ?");
                 common.add(micros(query.since()));
-                common.add(from);
+                lowest = from;
             }
             if (query.until() != null) {
                 Long to = TimeBuckets.highestIdBefore(connection, micros(query.until()));
                 if (to == null) {
                     return new Page(List.of(), false);
                 }
-                where.append(" AND occurred_at_us < ? AND id <= ?");
+                where.append(" AND occurred_at_us < ?");
                 common.add(micros(query.until()));
-                common.add(to);
+                highest = to;
+            }
+            if (query.afterId() != null) {
+                if (query.ascending()) {
+                    lowest = Math.max(lowest, query.afterId() + 1);
+                } else {
+                    highest = Math.min(highest, query.afterId() - 1);
+                }
+            }
+            if (lowest > highest) {
+                return new Page(List.of(), false);
+            }
+            if (lowest != Long.MIN_VALUE) {
+                where.append(" AND id >= ?");
+                common.add(lowest);
+            }
+            if (highest != Long.MAX_VALUE) {
+                where.append(" AND id <= ?");
+                common.add(highest);
             }
             List<String[]> alternatives = alternatives(query);
             if (alternatives.isEmpty()) {
@@ -172,10 +194,6 @@ public final class AuditStore {
                     common.add(kind);
                     common.addAll(names);
                 });
-            }
-            if (query.afterId() != null) {
-                where.append(query.ascending() ? " AND id > ?" : " AND id < ?");
-                common.add(query.afterId());
             }
             String order = " ORDER BY id " + (query.ascending() ? "ASC" : "DESC") + " LIMIT ?";
             StringBuilder sql = new StringBuilder();

@@ -339,6 +339,11 @@ public final class SqlStore implements AutoCloseable {
             if (dialect == Dialect.POSTGRESQL) {
                 flyway.schemas(schema(name));
             }
+            String legacy = apply && dialect == Dialect.SQLITE ? legacyVersion(owner) : null;
+            if (legacy != null) {
+                // A store the hand-written runner made before Flyway: its scripts up to that version are applied.
+                flyway.baselineOnMigrate(true).baselineVersion(legacy);
+            }
             org.flywaydb.core.Flyway loaded = flyway.load();
             if (!apply) {
                 loaded.validate();
@@ -350,6 +355,37 @@ public final class SqlStore implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException((apply ? "migration" : "validation") + " of store " + name + " failed on "
                     + redacted(database.url()) + (apply ? "" : ": run the migrations (java -jar standalone.jar migrate)"), e);
+        }
+    }
+
+    /**
+     * The highest version the migration runner before Flyway recorded ({@code schema_migrations}, {@code V2__x.sql}),
+     * when Flyway has not taken the store over yet; else null.
+     */
+    private static String legacyVersion(DataSource owner) {
+        try (Connection connection = owner.getConnection(); Statement st = connection.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
+                    + " ('schema_migrations', 'flyway_schema_history')")) {
+                List<String> tables = new ArrayList<>();
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+                if (!tables.equals(List.of("schema_migrations"))) {
+                    return null;
+                }
+            }
+            int highest = 0;
+            try (ResultSet rs = st.executeQuery("SELECT script FROM schema_migrations WHERE script LIKE 'V%'")) {
+                while (rs.next()) {
+                    String script = rs.getString(1);
+                    if (script.contains("__")) {
+                        highest = Math.max(highest, Integer.parseInt(script.substring(1, script.indexOf("__"))));
+                    }
+                }
+            }
+            return highest == 0 ? null : String.valueOf(highest);
+        } catch (SQLException | NumberFormatException e) {
+            throw new IllegalStateException("cannot read the store's migration history", e);
         }
     }
 

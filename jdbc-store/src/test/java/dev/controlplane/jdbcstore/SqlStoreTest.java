@@ -73,6 +73,30 @@ class SqlStoreTest {
         SqlStore.migrate(database, "probe", false);
     }
 
+    /** A SQLite store the runner before Flyway made keeps its rows and gets the scripts it lacks. */
+    @org.junit.jupiter.api.Test
+    void aStoreMigratedBeforeFlyway_isTakenOver_keepingItsRows() throws Exception {
+        Database database = TestDatabases.fresh(Engine.SQLITE);
+        try (java.sql.Connection old = java.sql.DriverManager.getConnection(database.url()); Statement st = old.createStatement()) {
+            st.execute("CREATE TABLE schema_migrations (script VARCHAR(200) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)");
+            st.execute("INSERT INTO schema_migrations VALUES ('~lock', 'then'), ('V1__probe.sql', 'then')");
+            st.execute("CREATE TABLE probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)");
+            st.execute("CREATE TABLE projector_positions (projector VARCHAR(200) NOT NULL, topic VARCHAR(250) NOT NULL,"
+                    + " partition_id INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (projector, topic, partition_id))");
+            st.execute("INSERT INTO probe VALUES (1, 'kept')");
+        }
+        try (SqlStore store = SqlStore.open(database, "probe", 1)) {
+            store.migrate();
+            store.write(c -> c.createStatement().executeUpdate("UPDATE probe SET extra = 'v2 applied' WHERE id = 1"));
+            assertThat(store.<String>read(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT note || ' ' || extra FROM probe")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            })).isEqualTo("kept v2 applied");
+        }
+    }
+
     /** A PostgreSQL restart or failover cuts the writer's connection: that write fails, the next reconnects. */
     @org.junit.jupiter.api.Test
     void aWriterWhoseConnectionWasCut_failsThatWrite_andReconnectsForTheNext() throws Exception {

@@ -87,6 +87,11 @@ final class ServiceProcess implements AutoCloseable {
         return command;
     }
 
+    /** What the process printed so far. */
+    String log() throws IOException {
+        return java.nio.file.Files.readString(logFile);
+    }
+
     String base() {
         return "http://127.0.0.1:" + port;
     }
