@@ -31,32 +31,74 @@ public final class AuditStore {
 
     /** Appends one record per event in one transaction; events already recorded are skipped. */
     public void append(List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
+        appendRows(events, checkpoint, event -> event.id().toString(), (ps, event) -> {
+            RequestContext request = event.request() == null ? new RequestContext(null, null, null) : event.request();
+            ps.setString(1, event.id().toString());
+            ps.setLong(2, micros(event.occurredAt()));
+            ps.setString(3, event.actor());
+            ps.setString(4, event.action());
+            ps.setString(5, EventVerb.fromType(event.type()).action());
+            ps.setString(6, event.resource().kind());
+            ps.setString(7, event.resource().name());
+            ps.setLong(8, event.sequence());
+            ps.setString(9, event.commandId().toString());
+            ps.setString(10, request.requestId());
+            ps.setString(11, request.sourceIp());
+            ps.setString(12, request.userAgent());
+            ps.setString(13, Envelopes.MAPPER.writeValueAsString(redacted(event)));
+        });
+    }
+
+    /**
+     * Appends one record per security event (a window's failed or denied calls from one address): action
+     * {@code auth.failed} or {@code auth.denied}, resource {@code auth/<address>}, {@code version} the count, and in
+     * {@code changes} the count, the reasons and the endpoints. Idempotent by the event's id.
+     */
+    public void appendSecurity(List<SecurityEvent> events, SqlStore.Checkpoint checkpoint) throws SQLException {
+        appendRows(events, checkpoint, event -> event.id().toString(), (ps, event) -> {
+            var changes = Envelopes.MAPPER.createObjectNode();
+            changes.put("count", event.count());
+            changes.put("window_seconds", event.windowSeconds());
+            changes.set("reasons", Envelopes.MAPPER.valueToTree(event.reasons()));
+            changes.set("endpoints", Envelopes.MAPPER.valueToTree(event.endpoints()));
+            ps.setString(1, event.id().toString());
+            ps.setLong(2, micros(event.windowStart()));
+            ps.setString(3, event.actor());
+            ps.setString(4, event.type());
+            ps.setString(5, event.type().substring(event.type().indexOf('.') + 1));
+            ps.setString(6, "auth");
+            ps.setString(7, event.sourceIp() == null ? "unknown" : event.sourceIp());
+            ps.setLong(8, event.count());
+            ps.setString(9, event.id().toString());
+            ps.setString(10, null);
+            ps.setString(11, event.sourceIp());
+            ps.setString(12, null);
+            ps.setString(13, Envelopes.MAPPER.writeValueAsString(changes));
+        });
+    }
+
+    /** Binds one record's columns, in {@link #appendRows}'s order. */
+    @FunctionalInterface
+    private interface Row<T> {
+        void bind(PreparedStatement insert, T record) throws SQLException;
+    }
+
+    /** One transaction: the append lock, the projector's position, the records (each once by event id), their times. */
+    private <T> void appendRows(List<T> records, SqlStore.Checkpoint checkpoint, java.util.function.Function<T, String> eventId,
+                                Row<T> row) throws SQLException {
         store.write(connection -> {
             lockAppends(connection);
             checkpoint.save(connection);
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
                     + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
                     + "user_agent, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {
-                for (EventEnvelope event : events) {
-                    RequestContext request = event.request() == null ? new RequestContext(null, null, null) : event.request();
-                    ps.setString(1, event.id().toString());
-                    ps.setLong(2, micros(event.occurredAt()));
-                    ps.setString(3, event.actor());
-                    ps.setString(4, event.action());
-                    ps.setString(5, EventVerb.fromType(event.type()).action());
-                    ps.setString(6, event.resource().kind());
-                    ps.setString(7, event.resource().name());
-                    ps.setLong(8, event.sequence());
-                    ps.setString(9, event.commandId().toString());
-                    ps.setString(10, request.requestId());
-                    ps.setString(11, request.sourceIp());
-                    ps.setString(12, request.userAgent());
-                    ps.setString(13, Envelopes.MAPPER.writeValueAsString(redacted(event)));
+                for (T record : records) {
+                    row.bind(ps, record);
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
-            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
+            indexTimes(connection, records.stream().map(eventId).toList());
             return null;
         });
     }
@@ -79,46 +121,6 @@ public final class AuditStore {
     private static tools.jackson.databind.node.ObjectNode redacted(EventEnvelope event) {
         return ResourceKinds.byName(event.resource().kind()).map(kind -> kind.secret().redacted(event.changes()))
                 .orElse(event.changes());
-    }
-
-    /**
-     * Appends one record per security event (a window's failed or denied calls from one address): action
-     * {@code auth.failed} or {@code auth.denied}, resource {@code auth/<address>}, {@code version} the count, and in
-     * {@code changes} the count, the reasons and the endpoints. Idempotent by the event's id.
-     */
-    public void appendSecurity(List<SecurityEvent> events, SqlStore.Checkpoint checkpoint) throws SQLException {
-        store.write(connection -> {
-            lockAppends(connection);
-            checkpoint.save(connection);
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
-                    + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
-                    + "user_agent, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {
-                for (SecurityEvent event : events) {
-                    var changes = Envelopes.MAPPER.createObjectNode();
-                    changes.put("count", event.count());
-                    changes.put("window_seconds", event.windowSeconds());
-                    changes.set("reasons", Envelopes.MAPPER.valueToTree(event.reasons()));
-                    changes.set("endpoints", Envelopes.MAPPER.valueToTree(event.endpoints()));
-                    ps.setString(1, event.id().toString());
-                    ps.setLong(2, micros(event.windowStart()));
-                    ps.setString(3, event.actor());
-                    ps.setString(4, event.type());
-                    ps.setString(5, event.type().substring(event.type().indexOf('.') + 1));
-                    ps.setString(6, "auth");
-                    ps.setString(7, event.sourceIp() == null ? "unknown" : event.sourceIp());
-                    ps.setLong(8, event.count());
-                    ps.setString(9, event.id().toString());
-                    ps.setString(10, null);
-                    ps.setString(11, event.sourceIp());
-                    ps.setString(12, null);
-                    ps.setString(13, Envelopes.MAPPER.writeValueAsString(changes));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            indexTimes(connection, events.stream().map(event -> event.id().toString()).toList());
-            return null;
-        });
     }
 
     /** One page: up to {@code limit} records, and whether more follow. */

@@ -37,6 +37,7 @@ public final class SqlStore implements AutoCloseable {
     private final HikariDataSource readers;
     private final Properties writerProperties;
     private Connection writer;
+    private boolean migrated;
 
     private SqlStore(Database database, String name, HikariDataSource readers, Properties writerProperties, Connection writer) {
         this.database = database;
@@ -312,8 +313,12 @@ public final class SqlStore implements AutoCloseable {
      * Several instances may open one store at once (two dispatchers): on PostgreSQL Flyway serializes them with an
      * advisory lock; SQLite has none, so a lock file beside the database does.
      */
-    public void migrate() {
-        migrate(database, name, database.migrates());
+    public synchronized void migrate() {
+        // Once per store opened: the webhook store's three classes each ask for it.
+        if (!migrated) {
+            migrate(database, name, database.migrates());
+            migrated = true;
+        }
     }
 
     /**

@@ -68,7 +68,7 @@ final class DeliverySender implements SmartLifecycle {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionsGeneration = new AtomicLong();
     private Thread loop;
-    private io.micrometer.core.instrument.MeterRegistry meters;
+    private Map<String, io.micrometer.core.instrument.Counter> attemptCounters = Map.of();
 
     DeliverySender(DeliveryQueue store, SubscriptionProjection subscriptionStore, WebhookSettings settings, SubscriptionCommands commands) {
         this.store = store;
@@ -81,11 +81,9 @@ final class DeliverySender implements SmartLifecycle {
 
     /** Counts attempts as {@code admin_webhooks_attempts_total} by {@code outcome}: succeeded, failed or refused (by the target guard). */
     DeliverySender withMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
-        this.meters = meters;
         // Registered at once, so that a dashboard shows zeros rather than nothing before the first attempt of each.
-        for (String outcome : java.util.List.of("succeeded", "failed", "refused")) {
-            meters.counter("admin.webhooks.attempts", "outcome", outcome);
-        }
+        attemptCounters = java.util.stream.Stream.of("succeeded", "failed", "refused").collect(java.util.stream.Collectors.toMap(
+                outcome -> outcome, outcome -> meters.counter("admin.webhooks.attempts", "outcome", outcome)));
         return this;
     }
 
@@ -210,9 +208,9 @@ final class DeliverySender implements SmartLifecycle {
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         Attempt attempt = new Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
         boolean succeeded = answer.status() != null && answer.status() >= 200 && answer.status() < 300;
-        if (meters != null) {
-            String outcome = succeeded ? "succeeded" : answer.error() != null && answer.error().startsWith("target refused") ? "refused" : "failed";
-            meters.counter("admin.webhooks.attempts", "outcome", outcome).increment();
+        String outcome = succeeded ? "succeeded" : answer.error() != null && answer.error().startsWith("target refused") ? "refused" : "failed";
+        if (attemptCounters.containsKey(outcome)) {
+            attemptCounters.get(outcome).increment();
         }
         if (succeeded) {
             outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "succeeded", null, true), false);
