@@ -2,6 +2,7 @@ package dev.controlplane.auditstore;
 
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.EventVersions;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.EventVerb;
 import dev.controlplane.schemas.RequestContext;
@@ -309,7 +310,7 @@ public final class AuditStore {
                 rs.getLong("version"),
                 rs.getString("command_id"),
                 new RequestContext(rs.getString("request_id"), rs.getString("source_ip"), rs.getString("user_agent")),
-                Envelopes.MAPPER.readTree(rs.getString("changes")));
+                EventVersions.currentChanges(rs.getString("action"), Envelopes.MAPPER.readTree(rs.getString("changes"))));
     }
 
     private static String placeholders(int n) {

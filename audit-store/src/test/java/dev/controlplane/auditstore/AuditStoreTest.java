@@ -7,10 +7,12 @@ import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.jdbcstore.TestDatabases;
 import dev.controlplane.jdbcstore.TestDatabases.Engine;
+import dev.controlplane.schemas.Changes;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.schemas.Envelopes;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +30,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The audit store on both engines: appends, filters, append-only, and paging while several appenders write. */
 class AuditStoreTest {
@@ -282,6 +286,73 @@ class AuditStoreTest {
             assertThat(all(audit, query(null, null, null, null, null, null))).hasSize(1);
             assertThat(sql.positions("audit", "admin.events")).containsEntry(0, 1L);
         }
+    }
+
+    /**
+     * A log in which {@code config.updated} was written at version 1 up to an upgrade and at version 2 after it
+     * projects into the same records, row for row, as the same history written at version 2 throughout.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aLogHoldingBothVersionsOfAType_replaysIntoTheSameRecords(Engine engine) throws Exception {
+        List<ObjectNode> documents = new ArrayList<>();
+        Random random = new Random(7);
+        for (int i = 0; i < 12; i++) {
+            ObjectNode document = Envelopes.MAPPER.createObjectNode().put("name", "current").put("status", "active");
+            document.putObject("audit").put("retention_days", 30 + random.nextInt(3));
+            if (random.nextBoolean()) {
+                document.putObject("tokens").put("max_lifetime_days", 90 + random.nextInt(2));
+            }
+            document.putObject("labels").put(List.of("k", "site/zone", "a~b").get(random.nextInt(3)), "v" + random.nextInt(2));
+            documents.add(document);
+        }
+        List<byte[]> mixed = new ArrayList<>();
+        List<byte[]> current = new ArrayList<>();
+        for (int i = 1; i < documents.size(); i++) {
+            ObjectNode before = documents.get(i - 1);
+            ObjectNode after = documents.get(i);
+            EventEnvelope v2 = configUpdated(i, 2, after, Changes.byPointer(before, after));
+            current.add(Envelopes.write(v2));
+            mixed.add(i <= documents.size() / 2 ? Envelopes.write(configUpdated(i, 1, after, Changes.byField(before, after)))
+                    : Envelopes.write(v2));
+        }
+        assertThat(new String(mixed.getFirst(), StandardCharsets.UTF_8)).contains("\"schema_version\":1");
+
+        List<AuditRecord> fromMixed = replay(engine, mixed);
+        List<AuditRecord> fromCurrent = replay(engine, current);
+
+        assertThat(fromMixed).hasSize(documents.size() - 1).isEqualTo(fromCurrent);
+        assertThat(fromMixed.getFirst().changes().propertyNames()).allMatch(key -> key.startsWith("/"));
+    }
+
+    /** A record stored before the upgrade, with its changes by section, is read in the current form. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRecordStoredInTheFirstVersionsForm_readsInTheCurrentOne(Engine engine) throws Exception {
+        ObjectNode before = (ObjectNode) Envelopes.MAPPER.readTree("{\"name\":\"current\",\"audit\":{\"retention_days\":30}}");
+        ObjectNode after = (ObjectNode) Envelopes.MAPPER.readTree("{\"name\":\"current\",\"audit\":{\"retention_days\":90},\"labels\":{\"a/b\":\"x\"}}");
+        try (SqlStore sql = SqlStore.open(TestDatabases.fresh(engine), "audit", 2)) {
+            AuditStore audit = new AuditStore(sql);
+            // What the store was given by a projector before the upgrade: the event as version 1 wrote it, not upcast.
+            audit.append(List.of(configUpdated(1, 1, after, Changes.byField(before, after))), SqlStore.Checkpoint.NONE);
+
+            assertThat(all(audit, query(null, null, null, null, null, null))).singleElement()
+                    .satisfies(record -> assertThat(record.changes()).isEqualTo(Changes.byPointer(before, after)));
+        }
+    }
+
+    private static List<AuditRecord> replay(Engine engine, List<byte[]> log) throws SQLException {
+        try (SqlStore sql = SqlStore.open(TestDatabases.fresh(engine), "audit", 2)) {
+            AuditStore audit = new AuditStore(sql);
+            audit.append(log.stream().map(Envelopes::readEvent).toList(), SqlStore.Checkpoint.NONE);
+            return all(audit, query(null, null, null, null, null, null));
+        }
+    }
+
+    private static EventEnvelope configUpdated(int sequence, int version, ObjectNode data, ObjectNode changes) {
+        return new EventEnvelope(new UUID(7, sequence), "config.updated", version, new ResourceRef("config", "current"),
+                sequence + 1, new UUID(8, sequence), "user:alice", new RequestContext("req-" + sequence, "10.0.0.1", "test"),
+                T0.plusSeconds(sequence), data, changes);
     }
 
     private static void execute(Connection connection, String statement) throws SQLException {

@@ -8,7 +8,6 @@ public final class Caller {
 
     /** The request attribute holding the {@link CallerIdentity}. */
     public static final String IDENTITY = Caller.class.getName() + ".identity";
-    public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private Caller() {
     }

@@ -1,12 +1,12 @@
 package dev.controlplane.httpsupport;
 
+import dev.controlplane.schemas.RequestIds;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,16 +28,14 @@ public final class RequestLog extends OncePerRequestFilter {
     static final String REQUEST_ID_ATTRIBUTE = RequestLog.class.getName() + ".requestId";
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestLog.class);
-    // A caller's id goes into logs and the audit trail: nothing that could forge a log line or carry markup.
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String given = request.getHeader(Caller.REQUEST_ID_HEADER);
-        String requestId = given != null && PLAIN.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String given = request.getHeader(RequestIds.HEADER);
+        String requestId = RequestIds.plain(given) ? given : UUID.randomUUID().toString();
         request.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
-        response.setHeader(Caller.REQUEST_ID_HEADER, requestId);
+        response.setHeader(RequestIds.HEADER, requestId);
         MDC.put(REQUEST_ID, requestId);
         long started = System.nanoTime();
         boolean failed = true;

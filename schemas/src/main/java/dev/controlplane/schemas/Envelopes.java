@@ -8,7 +8,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads and writes envelopes in their wire form (snake_case JSON) and upcasts older schema versions on read.
+ * Reads and writes envelopes in their wire form (snake_case JSON) and upcasts older schema versions on read
+ * (events by type, {@link EventVersions}).
  * Every envelope read from the log goes through here, so an old event never reaches decision or projection code.
  */
 public final class Envelopes {
@@ -19,8 +20,7 @@ public final class Envelopes {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    /** Upcasters by the version they read: each turns version N into N+1. Empty while every type is at 1. */
-    private static final Map<Integer, UnaryOperator<ObjectNode>> EVENT_UPCASTERS = Map.of();
+    /** Command upcasters by the version they read: each turns version N into N+1. Empty while commands are at 1. */
     private static final Map<Integer, UnaryOperator<ObjectNode>> COMMAND_UPCASTERS = Map.of();
 
     private Envelopes() {
@@ -31,7 +31,7 @@ public final class Envelopes {
     }
 
     public static EventEnvelope readEvent(byte[] json) {
-        return MAPPER.treeToValue(upcast(json, EventEnvelope.CURRENT_SCHEMA_VERSION, EVENT_UPCASTERS), EventEnvelope.class);
+        return MAPPER.treeToValue(EventVersions.upcast((ObjectNode) MAPPER.readTree(json)), EventEnvelope.class);
     }
 
     public static CommandEnvelope readCommand(byte[] json) {

@@ -8,9 +8,10 @@ import tools.jackson.databind.node.ObjectNode;
  * A fact about one resource, as it is kept forever on {@link Topics#EVENTS}.
  *
  * @param type     the stable wire name, {@code <kind>.<past tense>} (see {@link EventVerb})
+ * @param schemaVersion the version of this type's form ({@link EventVersions}); after reading, always the current one
  * @param sequence the resource's version after this event: 1, 2, 3 … without gaps; the ETag
  * @param data     the resource after the change
- * @param changes  what changed: {@code {"field": {"from": …, "to": …}}}
+ * @param changes  what changed: {@code {"field": {"from": …, "to": …}}}, or by JSON Pointer ({@link Changes})
  */
 public record EventEnvelope(
         UUID id,
@@ -24,8 +25,6 @@ public record EventEnvelope(
         Instant occurredAt,
         ObjectNode data,
         ObjectNode changes) {
-
-    public static final int CURRENT_SCHEMA_VERSION = 1;
 
     /** The audit action of this event: {@code tenant.create}, {@code tenant.deactivate}, … */
     public String action() {

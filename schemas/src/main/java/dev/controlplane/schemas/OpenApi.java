@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -65,6 +66,9 @@ public final class OpenApi {
         api.webhooks();
         api.system();
         api.accessRules();
+        api.conditionalReads();
+        api.requestIds();
+        api.tags();
         return api.document;
     }
 
@@ -87,18 +91,23 @@ public final class OpenApi {
         String base = "/api/v1/" + kind.collection();
         schemas.set(type, shown(kind));
         schemas.set(type + "List", list(ref(type)));
-        schemas.set(type + "Create", createBody(kind));
-        schemas.set(type + "Update", updateBody(kind));
+        if (!kind.name().equals("license")) {
+            schemas.set(type + "Create", createBody(kind));
+        }
+        if (kind.mutable()) {
+            schemas.set(type + "Update", updateBody(kind));
+            schemas.set(type + "Patch", mergePatch(updateBody(kind)));
+        }
 
         ObjectNode collection = paths.putObject(base);
-        ObjectNode list = operation(collection, "get", "list" + plural, kind.name(), "Lists " + kind.name()
-                + " resources, active ones unless include-non-active=true, in name order.");
+        ObjectNode list = operation(collection, "get", "list" + plural, kind.name(), "Lists the "
+                + plural(label(kind)) + ": active ones unless include-non-active=true, in name order.");
         list.putArray("parameters").add(param("include-non-active", "query", bool(), false, "Include inactive resources"))
                 .add(limitParam()).add(cursorParam()).add(refParam("Consistency"));
         ok(list, "200", ref(type + "List"), false);
         problems(list, 400, 401, 503);
 
-        ObjectNode create = operation(collection, "post", "create" + type, kind.name(), "Creates a " + kind.name()
+        ObjectNode create = operation(collection, "post", "create" + type, kind.name(), "Creates " + article(label(kind))
                 + (kind.secret() instanceof SecretHandling.None ? "." : "; the answer carries its secret as `"
                 + kind.secret().answerField() + "`, shown this once."));
         create.putArray("parameters").add(refParam("IdempotencyKey"));
@@ -109,7 +118,7 @@ public final class OpenApi {
 
         ObjectNode one = paths.putObject(base + "/{name}");
         one.putArray("parameters").add(param("name", "path", ResourceKind.NAME_TYPE.schema(), true, "The resource's name"));
-        ObjectNode get = operation(one, "get", "get" + type, kind.name(), "Reads one " + kind.name()
+        ObjectNode get = operation(one, "get", "get" + type, kind.name(), "Reads one " + label(kind)
                 + (kind.mutable() ? "; its ETag is its version." : "; it is immutable and has no ETag."));
         get.putArray("parameters").add(refParam("MinVersion")).add(refParam("Consistency"));
         ok(get, "200", ref(type), kind.mutable());
@@ -118,7 +127,7 @@ public final class OpenApi {
         for (String method : List.of("put", "patch")) {
             boolean put = method.equals("put");
             ObjectNode change = operation(one, method, (put ? "update" : "patch") + type, kind.name(), !kind.mutable()
-                    ? "A " + kind.name() + " cannot change after creation: always 405."
+                    ? capitalized(article(label(kind))) + " cannot change after creation, so this always answers 405."
                     : put ? "Sets the fields given (others keep their value) on the version in If-Match; "
                     + "\"status\": \"inactive\" deactivates, \"active\" reactivates."
                     : "Applies a JSON merge patch (RFC 7396) on the version in If-Match; null removes a field.");
@@ -126,11 +135,13 @@ public final class OpenApi {
                 change.putArray("parameters").add(refParam("IfMatch")).add(refParam("IdempotencyKey"))
                         .add(param("force", "query", bool(), false,
                                 "Deactivate even though active resources still refer to this one"));
-                body(change, ref(type + "Update"), !put);
+                body(change, ref(type + (put ? "Update" : "Patch")), !put);
                 ok(change, "200", ref(type), true);
                 accepted(change);
                 problems(change, 400, 401, 404, 405, 409, 412, 422, 428, 503);
             } else {
+                // Read before the answer is known, like every write's If-Match.
+                change.putArray("parameters").add(refParam("IfMatch"));
                 problems(change, 401, 405);
             }
         }
@@ -142,8 +153,12 @@ public final class OpenApi {
 
     private void config() {
         ResourceKind kind = ResourceKinds.CONFIG;
-        schemas.set("Config", shown(kind));
+        ObjectNode config = shown(kind);
+        // Before its first write the configuration is {} (at version 0), so no field is always there.
+        config.remove("required");
+        schemas.set("Config", config);
         schemas.set("ConfigUpdate", updateBody(kind));
+        schemas.set("ConfigPatch", mergePatch(updateBody(kind)));
         for (String path : List.of("/api/v1/config", "/api/v1/config.yaml")) {
             boolean yamlPath = path.endsWith(".yaml");
             String suffix = yamlPath ? "Yaml" : "";
@@ -167,7 +182,7 @@ public final class OpenApi {
                 ObjectNode patch = operation(item, "patch", "patchConfig", "config",
                         "Applies a JSON merge patch (RFC 7396) to the configuration on the version in If-Match.");
                 patch.putArray("parameters").add(refParam("IfMatch")).add(refParam("IdempotencyKey"));
-                body(patch, ref("ConfigUpdate"), true);
+                body(patch, ref("ConfigPatch"), true);
                 ok(patch, "200", ref("Config"), true);
                 accepted(patch);
                 problems(patch, 400, 401, 412, 428, 503);
@@ -373,6 +388,69 @@ public final class OpenApi {
         }));
     }
 
+    /**
+     * Every operation reads {@code X-Request-Id} (a caller's id for the request, kept if it is a plain token of up to
+     * 128 characters) and every answer carries the id the request was logged and audited under.
+     */
+    /** A GET of something versioned answers 304 to an If-None-Match naming the current version (Spring's ETag support). */
+    private void conditionalReads() {
+        paths.properties().forEach(path -> {
+            JsonNode get = path.getValue().path("get");
+            if (get.path("responses").path("200").path("headers").has("ETag")) {
+                ObjectNode operation = (ObjectNode) get;
+                operation.withArrayProperty("parameters").add(refParam("IfNoneMatch"));
+                operation.withObjectProperty("responses").putObject("304").put("description",
+                        "Not modified: the ETag in If-None-Match is the current version").putObject("headers")
+                        .set("ETag", ref("#/components/headers/ETag"));
+            }
+        });
+    }
+
+    private void requestIds() {
+        operations().forEach(operation -> {
+            operation.withArrayProperty("parameters").add(refParam("RequestId"));
+            operation.withObjectProperty("responses").properties().forEach(response -> {
+                if (!response.getValue().has("$ref")) {
+                    ((ObjectNode) response.getValue()).withObjectProperty("headers").set("X-Request-Id", ref("#/components/headers/RequestId"));
+                }
+            });
+        });
+        ((ObjectNode) document.get("components")).withObjectProperty("responses").properties().forEach(response ->
+                ((ObjectNode) response.getValue()).withObjectProperty("headers").set("X-Request-Id", ref("#/components/headers/RequestId")));
+    }
+
+    /** The document's tags, in the order their operations first appear, each with what it groups. */
+    private void tags() {
+        Set<String> used = new java.util.LinkedHashSet<>();
+        operations().forEach(operation -> operation.path("tags").forEach(tag -> used.add(tag.asString())));
+        ArrayNode tags = document.putArray("tags");
+        for (String tag : used) {
+            String description = switch (tag) {
+                case "config" -> "The system's configuration: one versioned document, as JSON or YAML";
+                case "api_keys" -> "The API keys of the system, one versioned document of named keys";
+                case "commands" -> "The outcome of a write answered 202 (not decided within the reply bound)";
+                case "audit" -> "The audit trail: every change and security event, filtered by actor, action, resource and time";
+                case "system" -> "Health, metrics, features, status, the caller's identity and this document";
+                default -> ResourceKinds.ALL.stream().filter(kind -> kind.name().equals(tag)).findFirst()
+                        .map(kind -> "The " + plural(label(kind)) + (kind.mutable()
+                                ? ": create, read, change, deactivate and reactivate, and each one's history"
+                                : ": create and read (they cannot change), and each one's history"))
+                        .orElseThrow(() -> new IllegalStateException("no description for tag " + tag));
+            };
+            tags.addObject().put("name", tag).put("description", description);
+        }
+    }
+
+    private List<ObjectNode> operations() {
+        List<ObjectNode> operations = new java.util.ArrayList<>();
+        paths.properties().forEach(path -> ((ObjectNode) path.getValue()).properties().forEach(entry -> {
+            if (!entry.getKey().equals("parameters")) {
+                operations.add((ObjectNode) entry.getValue());
+            }
+        }));
+        return operations;
+    }
+
     private void historyOperation(ObjectNode item, String operationId, String tag) {
         ObjectNode history = operation(item, "get", operationId, tag,
                 "The resource's events, oldest first (order=desc for newest first): version, type, actor, time, what changed.");
@@ -397,9 +475,10 @@ public final class OpenApi {
         schemas.set("Pending", object(Map.of("id", JSON.objectNode().put("type", "string"),
                 "status", JSON.objectNode().put("const", "pending"), "status_url", JSON.objectNode().put("type", "string")),
                 Set.of("id", "status")));
+        // A command refused as malformed may lack its type or resource: its status says so with nulls.
         schemas.set("CommandStatus", object(Map.of("id", JSON.objectNode().put("type", "string"),
-                "status", JSON.objectNode().put("type", "string"), "type", JSON.objectNode().put("type", "string"),
-                "resource", JSON.objectNode().put("type", "object"), "version", int64(),
+                "status", JSON.objectNode().put("type", "string"), "type", nullable("string"),
+                "resource", nullable("object"), "version", nullable("integer"),
                 "problem", ref("Problem"), "decided_at", FieldType.timestamp().schema()), Set.of("id", "status")));
         ObjectNode change = JSON.objectNode().put("type", "object");
         ObjectNode record = object(Map.of(
@@ -418,10 +497,9 @@ public final class OpenApi {
         ObjectNode history = list(ref("HistoryEntry"));
         ((ObjectNode) history.get("properties")).putObject("resource").put("type", "object");
         schemas.set("History", history);
-        schemas.set("LicenseUpload", object(Map.of("name", ResourceKind.NAME_TYPE.schema(),
-                "display_name", FieldType.string(0, 256).schema(),
-                "license", JSON.objectNode().put("type", "string").put("description", "The signed license (a JWT)")),
-                Set.of("name", "license")));
+        ObjectNode upload = ResourceKinds.LICENSE_UPLOAD.schema();
+        ((ObjectNode) upload.path("properties").path("license")).put("description", "The signed license (a JWT)");
+        schemas.set("LicenseUpload", upload);
         schemas.set("Features", object(Map.of("name", JSON.objectNode().put("type", "string"),
                 "version", JSON.objectNode().put("type", "string"),
                 "features", JSON.objectNode().put("type", "object").set("additionalProperties", JSON.objectNode().put("type", "string"))),
@@ -441,7 +519,14 @@ public final class OpenApi {
                 "strong (the default): answered once the read model has applied the log as it stood when the request"
                         + " arrived, so a write acknowledged by any instance is seen; eventual: answered at once from the"
                         + " read model as it is"));
+        parameters.set("IfNoneMatch", param("If-None-Match", "header", JSON.objectNode().put("type", "string"), false,
+                "The ETag you hold: 304 without a body while it is still the current version"));
+        parameters.set("RequestId", param(RequestIds.HEADER, "header", JSON.objectNode().put("type", "string")
+                        .put("pattern", RequestIds.PATTERN).put("maxLength", RequestIds.MAX_LENGTH), false,
+                "Your id for this request, to find it in logs and audit records; any other value is replaced by a new id"));
         ObjectNode headers = components.putObject("headers");
+        headers.putObject("RequestId").put("description", "The id this request was logged and audited under: yours if "
+                + "you sent a valid X-Request-Id, otherwise a new one").putObject("schema").put("type", "string");
         headers.putObject("ETag").put("description", "The resource's version, quoted").putObject("schema").put("type", "string");
         headers.putObject("Location").put("description", "Where the resource or the command status is")
                 .putObject("schema").put("type", "string");
@@ -515,11 +600,13 @@ public final class OpenApi {
                 .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
     }
 
-    private static ObjectNode operation(ObjectNode item, String method, String operationId, String tag, String summary) {
+    /** An operation; its summary is the first clause of {@code description}, for lists of operations. */
+    private static ObjectNode operation(ObjectNode item, String method, String operationId, String tag, String description) {
         ObjectNode operation = item.putObject(method);
         operation.put("operationId", operationId);
         operation.putArray("tags").add(tag);
-        operation.put("summary", summary);
+        operation.put("summary", summary(description));
+        operation.put("description", description);
         operation.putObject("responses");
         return operation;
     }
@@ -566,6 +653,28 @@ public final class OpenApi {
             content.putObject("application/merge-patch+json").set("schema", schema);
         }
         return body;
+    }
+
+    /**
+     * The body of a JSON merge patch (RFC 7396) of documents of {@code schema}, as the server takes it: every field
+     * optional, null (remove the field) allowed for each top-level field, and a value given checked whole against the
+     * field's type (so a typed section's own fields are not nulled one by one).
+     */
+    private static ObjectNode mergePatch(JsonNode schema) {
+        ObjectNode patch = (ObjectNode) schema.deepCopy();
+        patch.remove("required");
+        if (patch.get("properties") instanceof ObjectNode properties) {
+            for (String field : List.copyOf(properties.propertyNames())) {
+                properties.set(field, orNull(properties.get(field)));
+            }
+        }
+        return patch;
+    }
+
+    private static ObjectNode orNull(JsonNode schema) {
+        ObjectNode either = JSON.objectNode();
+        either.putArray("anyOf").add(schema).addObject().put("type", "null");
+        return either;
     }
 
     private static ObjectNode param(String name, String in, ObjectNode schema, boolean required, String description) {
@@ -632,6 +741,31 @@ public final class OpenApi {
 
     private static ObjectNode ref(String target) {
         return JSON.objectNode().put("$ref", target.startsWith("#") ? target : "#/components/schemas/" + target);
+    }
+
+    private static String summary(String description) {
+        int end = description.length();
+        for (String stop : List.of(". ", "; ", ": ", " (")) {
+            int at = description.indexOf(stop);
+            if (at > 0) {
+                end = Math.min(end, at);
+            }
+        }
+        String first = description.substring(0, end);
+        return first.endsWith(".") ? first.substring(0, first.length() - 1) : first;
+    }
+
+    private static String label(ResourceKind kind) {
+        return kind.name().replace('_', ' ');
+    }
+
+    private static String capitalized(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    private static String article(String noun) {
+        // "a user", "an access policy": the kinds' names start with a vowel sound only where the letter is a, e, i or o.
+        return ("aeio".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
     }
 
     private static String camel(String snake) {

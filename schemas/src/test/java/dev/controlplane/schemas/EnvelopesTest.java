@@ -46,8 +46,32 @@ class EnvelopesTest {
         EventEnvelope event = Envelopes.readEvent(fixture("v1/" + fixture + ".json"));
 
         assertThat(event.type()).isEqualTo(fixture);
-        assertThat(event.schemaVersion()).isEqualTo(EventEnvelope.CURRENT_SCHEMA_VERSION);
+        assertThat(event.schemaVersion()).isEqualTo(EventVersions.current(fixture));
         assertThat(event.data().path("name").asString()).isEqualTo(event.resource().name());
+    }
+
+    @Test
+    void aVersion1ConfigUpdate_isReadAsTheVersion2EventOfTheSameChange() throws IOException {
+        EventEnvelope fromVersion1 = Envelopes.readEvent(fixture("v1/config.updated.json"));
+        EventEnvelope written = Envelopes.readEvent(fixture("v2/config.updated.json"));
+
+        assertThat(EventVersions.current("config.updated")).isEqualTo(2);
+        assertThat(fromVersion1).isEqualTo(written);
+        assertThat(fromVersion1.changes().propertyNames()).containsExactlyInAnyOrder("/audit/retention_days",
+                "/tokens/max_lifetime_days", "/labels/team", "/labels/site~1zone", "/rate_limits/requests_per_minute");
+        assertThat(Envelopes.readEvent(Envelopes.write(fromVersion1))).isEqualTo(written);
+    }
+
+    @Test
+    void changesByPointer_descendIntoObjects_andTreatArraysAndEmptyObjectsAsValues() {
+        var before = Envelopes.MAPPER.readTree("{\"a\":{\"b\":1,\"c\":[1,2]},\"e\":{},\"s\":\"x\"}");
+        var after = Envelopes.MAPPER.readTree("{\"a\":{\"b\":1,\"c\":[1,3],\"d\":{\"x~y\":true}},\"s\":\"x\"}");
+
+        assertThat(Changes.byPointer(before, after)).isEqualTo(Envelopes.MAPPER.readTree(
+                "{\"/a/c\":{\"from\":[1,2],\"to\":[1,3]},\"/a/d/x~0y\":{\"from\":null,\"to\":true},\"/e\":{\"from\":{},\"to\":null}}"));
+        assertThat(Changes.byPointer(before, before)).isEmpty();
+        assertThat(Changes.byPointer(Envelopes.MAPPER.readTree("{\"l\":{}}"), Envelopes.MAPPER.readTree("{\"l\":{\"a\":null}}")))
+                .as("a member set to null is a change").isEqualTo(Envelopes.MAPPER.readTree("{\"/l/a\":{\"from\":null,\"to\":null}}"));
     }
 
     @Test
@@ -68,6 +92,10 @@ class EnvelopesTest {
     void anEnvelopeFromANewerWriter_isRefusedRatherThanMisread() {
         assertThatThrownBy(() -> Envelopes.readEvent("{\"schema_version\":99}".getBytes()))
                 .hasMessageContaining("newer");
+        assertThatThrownBy(() -> Envelopes.readEvent("{\"type\":\"config.updated\",\"schema_version\":3}".getBytes()))
+                .hasMessageContaining("newer");
+        assertThatThrownBy(() -> Envelopes.readEvent("{\"type\":\"config.updated\",\"schema_version\":0}".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a version");
     }
 
     private static byte[] fixture(String path) throws IOException {

@@ -7,6 +7,8 @@ import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -45,5 +47,31 @@ class OpenApiTest {
                 assertThat(op.getValue().path("operationId").asString()).as(path.getKey() + " " + op.getKey()).isNotBlank();
             }
         }));
+    }
+
+    /** What client generators and rendered docs need: a unique id, a summary, and a declared tag on each operation. */
+    @Test
+    void everyOperation_hasAUniqueId_aSummaryADescription_aDeclaredTag_andTakesARequestId() {
+        JsonNode document = OpenApi.document();
+        Set<String> declared = new HashSet<>();
+        document.path("tags").forEach(tag -> {
+            assertThat(tag.path("description").asString()).as("tag " + tag.path("name")).isNotBlank();
+            declared.add(tag.path("name").asString());
+        });
+        Set<String> ids = new HashSet<>();
+        Set<String> used = new HashSet<>();
+        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+            if (op.getKey().equals("parameters")) {
+                return;
+            }
+            String where = op.getKey() + " " + path.getKey();
+            assertThat(ids.add(op.getValue().path("operationId").asString())).as(where + " has a unique operationId").isTrue();
+            assertThat(op.getValue().path("summary").asString()).as(where).isNotBlank();
+            assertThat(op.getValue().path("description").asString()).as(where).isNotBlank();
+            assertThat(op.getValue().path("tags")).as(where).hasSize(1);
+            used.add(op.getValue().path("tags").get(0).asString());
+            assertThat(op.getValue().path("parameters").toString()).as(where).contains("#/components/parameters/RequestId");
+        }));
+        assertThat(declared).isEqualTo(used);
     }
 }

@@ -7,11 +7,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import tools.jackson.databind.JsonNode;
 
-/** A thin HTTP client for the admin API, as a test's caller sees it. */
+/**
+ * A thin HTTP client for the admin API, as a test's caller sees it. Every exchange is held to the OpenAPI document
+ * ({@link Contract}): a body the document does not describe fails the test that exchanged it.
+ */
 record Api(HttpClient http, String base, String token) {
 
     /** Every answer any test got in this JVM, so the contract test can check each status is documented. */
@@ -78,7 +82,15 @@ record Api(HttpClient http, String base, String token) {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            EXCHANGES.add(new Exchange(method, URI.create(base + path).getPath(), response.statusCode()));
+            String exchanged = URI.create(base + path).getPath();
+            EXCHANGES.add(new Exchange(method, exchanged, response.statusCode()));
+            HttpRequest sent = response.request();
+            List<String> violations = Contract.violations(method, exchanged, sent.headers().firstValue("Content-Type").orElse(null), body,
+                    response.statusCode(), response.headers().firstValue("Content-Type").orElse(null), response.body());
+            if (!violations.isEmpty()) {
+                throw new AssertionError(method + " " + path + " answered " + response.statusCode()
+                        + ", which the OpenAPI document does not describe:\n  " + String.join("\n  ", violations));
+            }
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

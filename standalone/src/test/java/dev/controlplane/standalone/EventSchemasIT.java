@@ -9,6 +9,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.EventVersions;
 import dev.controlplane.schemas.Topics;
 import dev.controlplane.schemas.kinds.EventSchemas;
 import java.io.IOException;
@@ -39,7 +40,7 @@ class EventSchemasIT {
     void everyEventInTheLog_validatesAgainstItsSchema_andEveryDeclaredTypeIsWritten() throws Exception {
         writeOneOfEveryEventType();
         Set<String> declared = new TreeSet<>();
-        EventSchemas.all().keySet().forEach(file -> declared.add(file.replace(".schema.json", "")));
+        declared.addAll(EventSchemas.all().keySet());
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Set<String> written = new TreeSet<>();
@@ -55,7 +56,9 @@ class EventSchemasIT {
         for (ConsumerRecord<String, byte[]> record : events) {
             String json = new String(record.value(), StandardCharsets.UTF_8);
             EventEnvelope event = Envelopes.readEvent(record.value());
-            Schema schema = schemas.computeIfAbsent(event.type(), EventSchemasIT::schema);
+            int written = Envelopes.MAPPER.readTree(record.value()).path("schema_version").asInt();
+            assertThat(written).as(event.type() + " is written at its type's current version").isEqualTo(EventVersions.current(event.type()));
+            Schema schema = schemas.computeIfAbsent(EventSchemas.resource(event.type(), written), EventSchemasIT::schema);
             schema.validate(json, InputFormat.JSON).forEach(error -> invalid.add(event.type() + " " + error + " in " + json));
         }
         assertThat(events).hasSizeGreaterThan(declared.size());
@@ -97,10 +100,9 @@ class EventSchemasIT {
         assertThat(response.status()).as(path + " " + response.body()).isEqualTo(201);
     }
 
-    private static Schema schema(String eventType) {
-        String path = "/" + EventSchemas.RESOURCE_DIRECTORY + "/" + EventSchemas.fileName(eventType);
-        try (InputStream in = EventSchemas.class.getResourceAsStream(path)) {
-            assertThat(in).as("a schema for " + eventType).isNotNull();
+    private static Schema schema(String resource) {
+        try (InputStream in = EventSchemas.class.getResourceAsStream("/" + resource)) {
+            assertThat(in).as(resource).isNotNull();
             return REGISTRY.getSchema(new String(in.readAllBytes(), StandardCharsets.UTF_8), InputFormat.JSON);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -40,30 +40,31 @@ class GeneratedClientIT {
         String prefix = "gen-" + UUID.randomUUID().toString().substring(0, 6);
 
         ApiResponse<Tenant> created = tenants.createTenantWithHttpInfo(
-                new TenantCreate().name(prefix + "-a").displayName("Generated A").cluster("main"), null);
+                new TenantCreate().name(prefix + "-a").displayName("Generated A").cluster("main"), null, "request-" + prefix);
         assertThat(created.getStatusCode()).isEqualTo(201);
         assertThat(created.getHeaders().get("etag")).containsExactly("\"1\"");
+        assertThat(created.getHeaders().get("x-request-id")).containsExactly("request-" + prefix);
         for (String suffix : List.of("-b", "-c")) {
-            tenants.createTenant(new TenantCreate().name(prefix + suffix).cluster("main"), "key" + prefix + suffix);
+            tenants.createTenant(new TenantCreate().name(prefix + suffix).cluster("main"), "key" + prefix + suffix, null);
         }
 
-        ApiResponse<Tenant> read = tenants.getTenantWithHttpInfo(prefix + "-a", 1L, null);
+        ApiResponse<Tenant> read = tenants.getTenantWithHttpInfo(prefix + "-a", 1L, null, null, null);
         assertThat(read.getData().getDisplayName()).isEqualTo("Generated A");
         String etag = read.getHeaders().get("etag").getFirst();
 
-        Tenant updated = tenants.updateTenant(etag, prefix + "-a", new TenantUpdate().displayName("Generated A, renamed"), null, null);
+        Tenant updated = tenants.updateTenant(etag, prefix + "-a", new TenantUpdate().displayName("Generated A, renamed"), null, null, null);
         assertThat(updated.getDisplayName()).isEqualTo("Generated A, renamed");
-        assertThatThrownBy(() -> tenants.updateTenant(etag, prefix + "-a", new TenantUpdate().displayName("stale"), null, null))
+        assertThatThrownBy(() -> tenants.updateTenant(etag, prefix + "-a", new TenantUpdate().displayName("stale"), null, null, null))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(412);
                     assertThat(e.getResponseBody()).contains("\"current_version\":2");
                 });
 
-        tenants.getTenant(prefix + "-c", 1L, null);
+        tenants.getTenant(prefix + "-c", 1L, null, null, null);
         List<String> names = new ArrayList<>();
         String cursor = null;
         do {
-            TenantList page = tenants.listTenants(false, 1, cursor, null);
+            TenantList page = tenants.listTenants(false, 1, cursor, null, null);
             page.getItems().stream().map(Tenant::getName).filter(n -> n.startsWith(prefix)).forEach(names::add);
             cursor = page.getNextCursor();
         } while (cursor != null);
@@ -71,7 +72,7 @@ class GeneratedClientIT {
 
         AuditApi audit = new AuditApi(client);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            AuditPage page = audit.queryAudit("bootstrap:admin", "tenant.update", null, null, "tenant/" + prefix + "-a", "asc", 10, null);
+            AuditPage page = audit.queryAudit("bootstrap:admin", "tenant.update", null, null, "tenant/" + prefix + "-a", "asc", 10, null, null);
             assertThat(page.getItems()).singleElement().satisfies(record -> {
                 assertThat(record.getVersion()).isEqualTo(2L);
                 assertThat(record.getAction()).isEqualTo("tenant.update");

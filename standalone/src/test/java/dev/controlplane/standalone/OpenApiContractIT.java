@@ -24,8 +24,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The OpenAPI document served at /api/v1/openapi.json is the one kept in the repository, and it lacks nothing the
- * running API has: every endpoint and method Spring maps, every query parameter and header they read, and every
- * status code any test in this JVM received (this test provokes the less common ones itself).
+ * running API has: every endpoint and method Spring maps, every query parameter and header they read (by annotation
+ * or not), every status code any test in this JVM received (this test provokes the less common ones itself), and
+ * the media type and schema of every body exchanged ({@link Contract}, checked by {@link Api} on every exchange).
  */
 class OpenApiContractIT {
 
@@ -106,12 +107,71 @@ class OpenApiContractIT {
     }
 
     /**
+     * Headers read without a Spring annotation ({@code X-Request-Id} by the request log, {@code Idempotency-Key} by
+     * the command gateway) are documented too. Standard HTTP headers are the protocol's, not the API's.
+     */
+    @Test
+    void everyHeaderTheCodeReads_isDocumentedForItsOperation() {
+        provokeTheLessCommonAnswers();
+        Set<String> protocol = Set.of("authorization", "accept", "accept-encoding", "accept-language", "content-type",
+                "content-length", "content-encoding", "host", "connection", "user-agent", "transfer-encoding", "expect",
+                "upgrade", "origin", "cookie", "te", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+                "x-forwarded-port", "x-forwarded-prefix", "access-control-request-method", "access-control-request-headers");
+        JsonNode document = OpenApi.document();
+        Set<String> undocumented = new TreeSet<>();
+        Set<String> seen = new TreeSet<>();
+        HeaderReads.READ.forEach((request, headers) -> {
+            String method = request.substring(0, request.indexOf(' '));
+            String path = request.substring(request.indexOf(' ') + 1);
+            Contract.operation(method, path).ifPresent(operation -> {
+                // The framework reads conditional headers on every GET; they mean something only where there is an ETag.
+                boolean conditional = operation.node().path("responses").path("200").path("headers").has("ETag");
+                for (String header : headers) {
+                    boolean noEffect = !conditional && (header.equals("if-none-match") || header.equals("if-modified-since"));
+                    if (!protocol.contains(header) && !noEffect) {
+                        seen.add(header);
+                        if (!documented(document, operation.template(), operation.node(), "header:" + header)) {
+                            undocumented.add(operation.id() + " reads " + header);
+                        }
+                    }
+                }
+            });
+        });
+        assertThat(seen).contains("x-request-id", "idempotency-key", "if-match");
+        assertThat(undocumented).isEmpty();
+    }
+
+    /** The bodies of the exchanges above were checked against the document, and the check can fail. */
+    @Test
+    void everyBodyExchanged_validatesAgainstItsOperationsSchema_andADifferentOneIsCaught() {
+        provokeTheLessCommonAnswers();
+        String name = "contract-b-" + UUID.randomUUID().toString().substring(0, 8);
+        expect(201, api.post("/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"main\"}"));
+        expect(200, api.patch("/api/v1/tenants/" + name, "{\"display_name\":\"B\"}", "If-Match", "\"1\"",
+                "Content-Type", "application/merge-patch+json"));
+        expect(200, api.get("/api/v1/tenants/" + name + "/history"));
+        expect(200, api.get("/api/v1/audit?limit=5"));
+        expect(200, api.get("/api/v1/config"));
+        expect(200, api.get("/api/v1/whoami"));
+
+        assertThat(Contract.CHECKED).contains("createTenant request application/json", "createTenant 201 application/json",
+                "patchTenant request application/merge-patch+json", "patchTenant 200 application/json",
+                "updateTenant 412 application/problem+json", "listTenants 200 application/json", "queryAudit 200 application/json",
+                "getTenantHistory 200 application/json", "whoami 200 application/json");
+        assertThat(Contract.violations("GET", "/api/v1/tenants/" + name, null, null, 200, "application/json",
+                "{\"name\":7,\"cluster\":\"main\"}")).isNotEmpty();
+        assertThat(Contract.violations("POST", "/api/v1/tenants", "text/csv", "name,cluster", 201, "application/json", "{}"))
+                .anyMatch(violation -> violation.contains("lists only"));
+    }
+
+    /**
      * Answers the everyday tests rarely see: 401, 405, 409, 412, 422, 428, bad parameters. Each is asserted, so the
      * statuses checked above include these whatever other classes ran in this JVM.
      */
     private void provokeTheLessCommonAnswers() {
         String name = "contract-" + UUID.randomUUID().toString().substring(0, 8);
         expect(401, api.withToken("wrong").get("/api/v1/tenants"));
+        expect(200, api.send("GET", "/api/v1/tenants?limit=1", null, "X-Request-Id", "contract-check-1"));
         expect(401, api.withToken(null).post("/api/v1/tenants", "{}"));
         expect(201, api.post("/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"main\"}"));
         expect(409, api.post("/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"main\"}"));
@@ -124,6 +184,7 @@ class OpenApiContractIT {
         expect(400, api.get("/api/v1/tenants/" + name + "/history?order=sideways"));
         expect(400, api.get("/api/v1/audit?since=yesterday"));
         expect(404, api.get("/api/v1/commands/" + UUID.randomUUID()));
+        expect(304, api.send("GET", "/api/v1/tenants/" + name, null, "If-None-Match", "\"1\""));
         expect(200, api.get("/api/v1/features"));
         expect(200, api.get("/api/v1/status"));
         expect(200, api.get("/health"));
@@ -186,6 +247,6 @@ class OpenApiContractIT {
     }
 
     private static Pattern template(String path) {
-        return Pattern.compile(Pattern.quote(path).replaceAll("\\{[a-z_]+}", "\\\\E[^/]+\\\\Q"));
+        return Contract.template(path);
     }
 }

@@ -105,7 +105,9 @@ final class TestSystem {
                 // Every test calls from 127.0.0.1 and many send bad tokens on purpose: the lockout is tested on a
                 // system of its own (LockoutAndRateLimitIT), not here where it would lock every later test out.
                 "--admin.access.max-failed-auth=1000000",
-                "--admin.access.security-event-window=" + SECURITY_EVENT_WINDOW));
+                "--admin.access.security-event-window=" + SECURITY_EVENT_WINDOW,
+                // Records which headers the code reads, for OpenApiContractIT.
+                "--spring.main.sources=" + HeaderReads.class.getName()));
         args.addAll(List.of(JWT.properties()));
         return Standalone.start(env, withRandomPort(args.toArray(String[]::new)));
     }

@@ -5,15 +5,12 @@ import dev.controlplane.httpsupport.JsonBodies;
 import dev.controlplane.schemas.CommandTypes;
 import dev.controlplane.schemas.Problem.FieldError;
 import dev.controlplane.schemas.ResourceRef;
-import dev.controlplane.schemas.kinds.FieldType;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -29,10 +26,6 @@ import tools.jackson.databind.node.ObjectNode;
 class LicenseWriteController {
 
     private static final ResourceKind KIND = ResourceKinds.LICENSE;
-    private static final FieldType UPLOAD = FieldType.object(Map.of(
-            "name", ResourceKind.NAME_TYPE,
-            "display_name", FieldType.string(0, 256),
-            "license", FieldType.string(16, 16 * 1024)), Set.of("name", "license"));
 
     private final CommandRunner runner;
     private final LicenseDocuments licenses;
@@ -46,7 +39,7 @@ class LicenseWriteController {
     ResponseEntity<byte[]> upload(HttpServletRequest request) {
         JsonNode body = JsonBodies.read(request, ResourceWriteController.MAX_BODY_BYTES);
         List<FieldError> errors = new ArrayList<>();
-        UPLOAD.check("", body, errors);
+        ResourceKinds.LICENSE_UPLOAD.check("", body, errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalidField(errors.getFirst().field(), errors.getFirst().message());
         }

@@ -10,6 +10,9 @@ import dev.controlplane.commandservice.decision.ResourceEvent.ResourceCreated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceDeactivated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceReactivated;
 import dev.controlplane.commandservice.decision.ResourceEvent.ResourceUpdated;
+import dev.controlplane.schemas.Changes;
+import dev.controlplane.schemas.EventVerb;
+import dev.controlplane.schemas.EventVersions;
 import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.Problem.FieldError;
 import dev.controlplane.schemas.ResourceRef;
@@ -23,14 +26,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -202,11 +203,11 @@ public final class ResourceDecider {
             if (!dependants.isEmpty()) {
                 return new Rejected(new Rejection.InUse(state.resource(), dependants));
             }
-            event = new ResourceDeactivated(data, changes);
+            event = new ResourceDeactivated(data, changes(kind, EventVerb.DEACTIVATED, state.data(), data, changes));
         } else if (!before.equals(after) && after.equals("active")) {
-            event = new ResourceReactivated(data, changes);
+            event = new ResourceReactivated(data, changes(kind, EventVerb.REACTIVATED, state.data(), data, changes));
         } else {
-            event = new ResourceUpdated(data, changes);
+            event = new ResourceUpdated(data, changes(kind, EventVerb.UPDATED, state.data(), data, changes));
         }
         return new Accepted(List.of(event));
     }
@@ -372,22 +373,12 @@ public final class ResourceDecider {
      * readers and webhook subscribers.
      */
     static ObjectNode diff(ResourceKind kind, ObjectNode before, ObjectNode after) {
-        ObjectNode changes = JSON.objectNode();
-        after.properties().forEach(field -> {
-            JsonNode old = before.get(field.getKey());
-            if (!Objects.equals(old, field.getValue())) {
-                ObjectNode change = changes.putObject(field.getKey());
-                change.set("from", old == null ? NullNode.getInstance() : old);
-                change.set("to", field.getValue());
-            }
-        });
-        before.properties().forEach(field -> {
-            if (!after.has(field.getKey())) {
-                ObjectNode change = changes.putObject(field.getKey());
-                change.set("from", field.getValue());
-                change.set("to", NullNode.getInstance());
-            }
-        });
-        return kind.secret().redacted(changes);
+        return kind.secret().redacted(Changes.byField(before, after));
+    }
+
+    /** The changes in the form the event's type is written at now (by field, or by pointer: {@link EventVersions}). */
+    private static ObjectNode changes(ResourceKind kind, EventVerb verb, ObjectNode before, ObjectNode after, ObjectNode byField) {
+        return EventVersions.changesByPointer(verb.eventType(kind.name()))
+                ? kind.secret().redacted(Changes.byPointer(before, after)) : byField;
     }
 }

@@ -10,12 +10,14 @@ import dev.controlplane.schemas.CommandResult;
 import dev.controlplane.schemas.CommandResult.Outcome;
 import dev.controlplane.schemas.CommandTypes;
 import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.EventVersions;
 import dev.controlplane.schemas.Problem;
 import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -37,10 +39,17 @@ final class CommandHandler {
 
     private final Supplier<UUID> ids;
     private final ReferenceView references;
+    private final Map<String, Integer> eventVersions;
 
     CommandHandler(Supplier<UUID> ids, ReferenceView references) {
+        this(ids, references, Map.of());
+    }
+
+    /** @param eventVersions event types written at an older version than their newest ({@link ProcessorSettings}) */
+    CommandHandler(Supplier<UUID> ids, ReferenceView references, Map<String, Integer> eventVersions) {
         this.ids = ids;
         this.references = references;
+        this.eventVersions = eventVersions;
     }
 
     /**
@@ -103,10 +112,15 @@ final class CommandHandler {
                            List<ResourceEvent> decided, Instant now) {
         List<EventEnvelope> events = new ArrayList<>(decided.size());
         for (ResourceEvent event : decided) {
+            ObjectNode before = state.data();
             state = ResourceDecider.evolve(state, event);
-            events.add(new EventEnvelope(ids.get(), event.verb().eventType(command.resource().kind()),
-                    EventEnvelope.CURRENT_SCHEMA_VERSION, command.resource(), state.sequence(), command.id(),
-                    command.actor(), command.request(), now, event.data(), event.changes()));
+            String type = event.verb().eventType(command.resource().kind());
+            int version = EventVersions.written(type, eventVersions);
+            ObjectNode changes = version == EventVersions.current(type) ? event.changes()
+                    : ResourceKinds.byName(command.resource().kind()).orElseThrow().secret()
+                    .redacted(EventVersions.changesAt(type, version, before == null ? event.data().objectNode() : before, event.data()));
+            events.add(new EventEnvelope(ids.get(), type, version, command.resource(), state.sequence(), command.id(),
+                    command.actor(), command.request(), now, event.data(), changes));
         }
         StoredResource next = new StoredResource(state.sequence(), state.data());
         return new Handled(next, events, accepted(command, state.sequence(), state.data(), now), command.idempotencyKey() != null);

@@ -190,7 +190,7 @@ final class CommandTopology {
 
         DecideProcessor(ReferenceView references, MeterRegistry meters, ProcessorSettings settings) {
             // Time-ordered ids: the stores index events by id, and ordered keys append to an index instead of scattering across it.
-            this.handler = new CommandHandler(dev.controlplane.schemas.CommandIds::next, references);
+            this.handler = new CommandHandler(dev.controlplane.schemas.CommandIds::next, references, settings.eventVersions());
             this.meters = meters;
             this.maxRecordBytes = settings.maxRecordBytes().toBytes();
         }

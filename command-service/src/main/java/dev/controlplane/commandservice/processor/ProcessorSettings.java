@@ -1,6 +1,8 @@
 package dev.controlplane.commandservice.processor;
 
+import dev.controlplane.schemas.EventVersions;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,6 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       never fails after the decision
  * @param standbyReplicas copies of each partition's state kept warm on other instances, so a hand-over after a
  *                       crash does not restore from the changelog
+ * @param eventVersions  event types to write at an older schema version than the newest this build knows
+ *                       ({@code admin.processor.event-versions[config.updated]=1}): during a rolling upgrade, while
+ *                       instances that cannot read the newer version still run. Unset: every type at its newest
  */
 @ConfigurationProperties("admin.processor")
 public record ProcessorSettings(
@@ -31,5 +36,12 @@ public record ProcessorSettings(
         @DefaultValue("1") int threads,
         @DefaultValue("24h") Duration idempotencyWindow,
         @DefaultValue("512KB") DataSize maxRecordBytes,
-        @DefaultValue("1") int standbyReplicas) {
+        @DefaultValue("1") int standbyReplicas,
+        Map<String, Integer> eventVersions) {
+
+    public ProcessorSettings {
+        eventVersions = eventVersions == null ? Map.of() : Map.copyOf(eventVersions);
+        Map<String, Integer> pinned = eventVersions;
+        pinned.keySet().forEach(type -> EventVersions.written(type, pinned));
+    }
 }

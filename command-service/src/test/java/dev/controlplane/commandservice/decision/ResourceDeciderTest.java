@@ -261,6 +261,22 @@ class ResourceDeciderTest {
     }
 
     @Test
+    void aConfigUpdate_recordsEachSettingThatChanged_byItsPointer() {
+        ResourceRef config = new ResourceRef("config", "current");
+        ResourceEvent first = single(when(ResourceState.initial(config), new UpdateResource(config, ExpectedVersion.exactly(0),
+                fields("{\"audit\":{\"retention_days\":30},\"tokens\":{\"default_lifetime_days\":7,\"max_lifetime_days\":90}}"), false)));
+
+        ResourceEvent update = single(when(givenFor(config, first), new UpdateResource(config, ExpectedVersion.exactly(1),
+                fields("{\"audit\":{\"retention_days\":30},\"tokens\":{\"default_lifetime_days\":7,\"max_lifetime_days\":365},"
+                        + "\"labels\":{\"team\":\"core\"}}"), false)));
+
+        assertThat(update).isInstanceOf(ResourceUpdated.class);
+        assertThat(update.changes()).isEqualTo(fields("{\"/tokens/max_lifetime_days\":{\"from\":90,\"to\":365},"
+                + "\"/labels/team\":{\"from\":null,\"to\":\"core\"}}"));
+        assertThat(first.changes().propertyNames()).contains("audit", "tokens");
+    }
+
+    @Test
     void itemsOfADocument_areAddedPatchedAndRemovedOneByOne_byName() {
         ResourceRef keys = new ResourceRef("api_keys", "current");
         ObjectNode ci = fields("{\"name\":\"ci-key\",\"key_hash\":\"sha256:1\",\"masked\":\"cpk_…aaaa\"}");

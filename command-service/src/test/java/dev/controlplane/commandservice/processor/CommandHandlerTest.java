@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.controlplane.schemas.CommandEnvelope;
 import dev.controlplane.schemas.CommandResult.Outcome;
 import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.ExpectedVersion;
 import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -156,6 +158,30 @@ class CommandHandlerTest {
         assertThat(refused.result().problem().status()).isEqualTo(422);
         assertThat(refused.result().problem().errors()).singleElement()
                 .satisfies(e -> assertThat(e.field()).isEqualTo("/cluster"));
+    }
+
+    /** A rolling upgrade pins a type to the version every running instance reads; what it writes reads as the newest. */
+    @Test
+    void aTypePinnedToAnOlderVersion_isWrittenInThatVersionsForm_andReadsAsTheNewestForm() {
+        CommandHandler pinned = new CommandHandler(UUID::randomUUID, view, Map.of("config.updated", 1));
+        CommandHandler.Handled created = handler.handle(aConfigWrite(0, "{\"audit\":{\"retention_days\":30},\"labels\":{\"a/b\":\"x\"}}"),
+                null, null, NOW);
+        CommandEnvelope update = aConfigWrite(1, "{\"audit\":{\"retention_days\":90},\"labels\":{\"a/b\":\"y\"}}");
+
+        EventEnvelope newest = handler.handle(update, created.next(), null, NOW).events().getFirst();
+        EventEnvelope older = pinned.handle(update, created.next(), null, NOW).events().getFirst();
+
+        assertThat(newest.schemaVersion()).isEqualTo(2);
+        assertThat(newest.changes().propertyNames()).containsExactlyInAnyOrder("/audit/retention_days", "/labels/a~1b");
+        assertThat(older.schemaVersion()).isEqualTo(1);
+        assertThat(older.changes().propertyNames()).containsExactlyInAnyOrder("audit", "labels");
+        assertThat(Envelopes.readEvent(Envelopes.write(older)).changes()).isEqualTo(newest.changes());
+    }
+
+    private static CommandEnvelope aConfigWrite(long expected, String payload) {
+        return new CommandEnvelope(UUID.randomUUID(), "config.update", 1, new ResourceRef("config", "current"),
+                ExpectedVersion.exactly(expected), "admin", new RequestContext("r", "127.0.0.1", "test"), NOW, "c" + expected,
+                fields(payload), null);
     }
 
     private static CommandEnvelope aCreate(UUID id, String hash) {

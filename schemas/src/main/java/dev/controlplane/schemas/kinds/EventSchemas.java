@@ -1,6 +1,6 @@
 package dev.controlplane.schemas.kinds;
 
-import dev.controlplane.schemas.EventEnvelope;
+import dev.controlplane.schemas.EventVersions;
 import dev.controlplane.schemas.EventVerb;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,14 +15,16 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON Schema (draft 2020-12) of every event type the system writes, per schema version, derived from the
- * kinds' declarations. The files in {@code src/main/resources/dev/controlplane/schemas/events/v<N>/} are these
- * schemas written out ({@link #main}); a test fails when they and the declarations disagree, so a change to a kind
- * is a visible change to its contract. A new envelope version adds a directory; old ones stay as they were.
+ * The JSON Schema (draft 2020-12) of every event type the system writes, at the type's current schema version
+ * ({@link EventVersions}), derived from the kinds' declarations. The files in
+ * {@code src/main/resources/dev/controlplane/schemas/events/v<N>/} are these schemas written out ({@link #main}); a
+ * test fails when they and the declarations disagree, so a change to a kind is a visible change to its contract.
+ * When a type gets a new version its schema goes to the next directory, and the old file stays as it was: the
+ * contract of the events already in the log.
  */
 public final class EventSchemas {
 
-    public static final String RESOURCE_DIRECTORY = "dev/controlplane/schemas/events/v" + EventEnvelope.CURRENT_SCHEMA_VERSION;
+    public static final String RESOURCE_ROOT = "dev/controlplane/schemas/events";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -40,19 +42,20 @@ public final class EventSchemas {
         return kind.isSingleton() ? List.of(EventVerb.CREATED, EventVerb.UPDATED) : List.of(EventVerb.values());
     }
 
-    /** File name → schema, for every event type of the current schema version. */
+    /** Event type → its schema at its current version, for every event type. */
     public static Map<String, ObjectNode> all() {
         Map<String, ObjectNode> schemas = new LinkedHashMap<>();
         for (ResourceKind kind : ResourceKinds.ALL) {
             for (EventVerb verb : verbs(kind)) {
-                schemas.put(fileName(verb.eventType(kind.name())), schema(kind, verb));
+                schemas.put(verb.eventType(kind.name()), schema(kind, verb));
             }
         }
         return schemas;
     }
 
-    public static String fileName(String eventType) {
-        return eventType + ".schema.json";
+    /** Where the schema of one version of an event type is, relative to the resources' root. */
+    public static String resource(String eventType, int version) {
+        return RESOURCE_ROOT + "/v" + version + "/" + eventType + ".schema.json";
     }
 
     public static String render(ObjectNode schema) {
@@ -61,10 +64,11 @@ public final class EventSchemas {
 
     static ObjectNode schema(ResourceKind kind, EventVerb verb) {
         String type = verb.eventType(kind.name());
+        int version = EventVersions.current(type);
         ObjectNode schema = JSON.objectNode();
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
-        schema.put("$id", "https://controlplane.dev/schemas/events/v" + EventEnvelope.CURRENT_SCHEMA_VERSION + "/" + fileName(type));
-        schema.put("title", type + " (event schema version " + EventEnvelope.CURRENT_SCHEMA_VERSION + ")");
+        schema.put("$id", "https://controlplane.dev/schemas/events/v" + version + "/" + type + ".schema.json");
+        schema.put("title", type + " (event schema version " + version + ")");
         schema.put("type", "object");
         ArrayNode required = schema.putArray("required");
         List.of("id", "type", "schema_version", "resource", "sequence", "command_id", "actor", "occurred_at", "data", "changes")
@@ -73,7 +77,7 @@ public final class EventSchemas {
         ObjectNode properties = schema.putObject("properties");
         properties.set("id", uuid());
         properties.putObject("type").put("const", type);
-        properties.putObject("schema_version").put("const", EventEnvelope.CURRENT_SCHEMA_VERSION);
+        properties.putObject("schema_version").put("const", version);
         ObjectNode resource = properties.putObject("resource").put("type", "object").put("additionalProperties", false);
         resource.putArray("required").add("kind").add("name");
         ObjectNode resourceProperties = resource.putObject("properties");
@@ -102,7 +106,12 @@ public final class EventSchemas {
         change.putArray("required").add("from").add("to");
         change.putObject("properties").set("from", JSON.objectNode());
         ((ObjectNode) change.get("properties")).set("to", JSON.objectNode());
-        properties.putObject("changes").put("type", "object").set("additionalProperties", change);
+        ObjectNode changes = properties.putObject("changes").put("type", "object");
+        if (EventVersions.changesByPointer(type)) {
+            changes.put("description", "keyed by the JSON Pointer (RFC 6901) of each value that changed");
+            changes.putObject("propertyNames").put("pattern", "^(/([^~/]|~[01])*)+$");
+        }
+        changes.set("additionalProperties", change);
         return schema;
     }
 
@@ -110,12 +119,13 @@ public final class EventSchemas {
         return JSON.objectNode().put("type", "string").put("format", "uuid");
     }
 
-    /** Writes every schema of the current version under {@code args[0]} (the module's resources directory). */
+    /** Writes every type's current schema under {@code args[0]} (the module's resources directory). */
     public static void main(String[] args) throws IOException {
-        Path directory = Path.of(args.length > 0 ? args[0] : "schemas/src/main/resources").resolve(RESOURCE_DIRECTORY);
-        Files.createDirectories(directory);
+        Path root = Path.of(args.length > 0 ? args[0] : "schemas/src/main/resources");
         for (Map.Entry<String, ObjectNode> schema : all().entrySet()) {
-            Files.writeString(directory.resolve(schema.getKey()), render(schema.getValue()));
+            Path file = root.resolve(resource(schema.getKey(), EventVersions.current(schema.getKey())));
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, render(schema.getValue()));
         }
     }
 }

@@ -167,6 +167,12 @@ public final class ResourceKinds {
             Set.of("token", "license_sha256", "verified"))
             .immutable();
 
+    /** The license upload's body ({@code POST /api/v1/licenses}): the signed license, decoded into a {@link #LICENSE}. */
+    public static final FieldType LICENSE_UPLOAD = FieldType.object(Map.of(
+            "name", ResourceKind.NAME_TYPE,
+            "display_name", DISPLAY_NAME,
+            "license", FieldType.string(16, 16 * 1024)), Set.of("name", "license"));
+
     /** An event type filter: {@code tenant.created}, {@code tenant.*}, {@code *.deactivated} or {@code *}. */
     private static final FieldType EVENT_FILTER = FieldType.matching(
             Pattern.compile("\\*|(\\*|[a-z_]{1,64})\\.(\\*|[a-z_]{1,64})"), "an event type such as tenant.created, tenant.*, *.deactivated or *");
