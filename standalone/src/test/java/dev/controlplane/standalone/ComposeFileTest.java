@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,8 @@ class ComposeFileTest {
             Pattern.compile("\\$\\{(admin\\.[a-z0-9.-]+)|@ConditionalOnProperty\\(name = \"(admin\\.[a-z0-9.-]+)\"");
     private static final Pattern SETTINGS_DECLARATION = Pattern.compile("(?m)^@ConfigurationProperties\\(");
     private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
+    private static final Pattern DEPENDENCY = Pattern.compile(
+            "<dependency>\\s*<groupId>dev\\.controlplane</groupId>\\s*<artifactId>([^<]+)</artifactId>.*?</dependency>", Pattern.DOTALL);
 
     private static final List<String> PANELS = List.of("Command latency", "Decisions by outcome", "Projection lag",
             "Audit append rate", "Webhook deliveries by outcome");
@@ -97,18 +100,26 @@ class ComposeFileTest {
         assertThat(declared).containsExactlyInAnyOrderElementsOf(SETTINGS);
     }
 
+    /**
+     * Each service's {@code ADMIN_*} variables are read by that service: by a settings record or a property read of
+     * its module or of a module it depends on (a variable another service reads is as much a mistake as a typo).
+     */
     @Test
-    void everyAdminVariable_isOneAServiceReads() {
-        Set<String> known = new HashSet<>();
-        Set<String> mapPrefixes = new HashSet<>();
+    void everyAdminVariable_isOneItsServiceReads() {
+        Map<String, Set<String>> knownByModule = new HashMap<>();
+        Map<String, Set<String>> mapPrefixesByModule = new HashMap<>();
         for (String name : SETTINGS) {
             Class<?> settings = load(name);
             ConfigurationProperties properties = settings.getAnnotation(ConfigurationProperties.class);
             assertThat(properties).as(name + " is @ConfigurationProperties").isNotNull();
             assertThat(settings.isRecord()).as(name + " is a record").isTrue();
-            collect(env(properties.prefix().isEmpty() ? properties.value() : properties.prefix()), settings, known, mapPrefixes);
+            String module = moduleOf(name);
+            collect(env(properties.prefix().isEmpty() ? properties.value() : properties.prefix()), settings,
+                    knownByModule.computeIfAbsent(module, m -> new HashSet<>()), mapPrefixesByModule.computeIfAbsent(module, m -> new HashSet<>()));
         }
-        known.addAll(readElsewhere());
+        for (String module : rootModules()) {
+            knownByModule.computeIfAbsent(module, m -> new HashSet<>()).addAll(readElsewhere(module));
+        }
 
         List<String> unread = new ArrayList<>();
         Map<String, JsonNode> all = new LinkedHashMap<>(built());
@@ -118,12 +129,45 @@ class ComposeFileTest {
             if (built().containsKey(name)) {
                 assertThat(variables).as(name + " environment").contains("ADMIN_KAFKA_BOOTSTRAPSERVERS");
             }
+            Set<String> modules = withDependencies(service.path("build").path("args").path("MODULE").asString());
+            Set<String> known = new HashSet<>();
+            Set<String> mapPrefixes = new HashSet<>();
+            modules.forEach(module -> {
+                known.addAll(knownByModule.getOrDefault(module, Set.of()));
+                mapPrefixes.addAll(mapPrefixesByModule.getOrDefault(module, Set.of()));
+            });
             variables.stream()
                     .filter(variable -> variable.startsWith("ADMIN_"))
                     .filter(variable -> !known.contains(variable) && mapPrefixes.stream().noneMatch(variable::startsWith))
                     .forEach(variable -> unread.add(name + ": " + variable));
         });
-        assertThat(unread).as("variables no service reads").isEmpty();
+        assertThat(unread).as("variables the service they are set on does not read").isEmpty();
+    }
+
+    /** The module whose main sources declare a class. */
+    private static String moduleOf(String className) {
+        String file = "src/main/java/" + className.replace('.', '/') + ".java";
+        return rootModules().stream().filter(module -> Files.isRegularFile(ROOT.resolve(module).resolve(file))).findFirst()
+                .orElseThrow(() -> new AssertionError(className + " is in no module's main sources"));
+    }
+
+    /** A module and every module of this build it depends on, directly or not (from the poms). */
+    private static Set<String> withDependencies(String module) {
+        Set<String> modules = new java.util.TreeSet<>();
+        java.util.ArrayDeque<String> next = new java.util.ArrayDeque<>(List.of(module));
+        List<String> ours = rootModules();
+        while (!next.isEmpty()) {
+            String current = next.pop();
+            if (modules.add(current)) {
+                Matcher dependency = DEPENDENCY.matcher(read(ROOT.resolve(current).resolve("pom.xml")));
+                while (dependency.find()) {
+                    if (ours.contains(dependency.group(1)) && !dependency.group(0).contains("<scope>test</scope>")) {
+                        next.push(dependency.group(1));
+                    }
+                }
+            }
+        }
+        return modules;
     }
 
     /**
@@ -339,14 +383,12 @@ class ComposeFileTest {
         }
     }
 
-    private static Set<String> readElsewhere() {
+    private static Set<String> readElsewhere(String module) {
         Set<String> variables = new HashSet<>();
-        for (String module : rootModules()) {
-            for (Path file : javaFiles(ROOT.resolve(module).resolve("src/main/java"))) {
-                Matcher matcher = READ_ELSEWHERE.matcher(read(file));
-                while (matcher.find()) {
-                    variables.add(env(matcher.group(1) != null ? matcher.group(1) : matcher.group(2)));
-                }
+        for (Path file : javaFiles(ROOT.resolve(module).resolve("src/main/java"))) {
+            Matcher matcher = READ_ELSEWHERE.matcher(read(file));
+            while (matcher.find()) {
+                variables.add(env(matcher.group(1) != null ? matcher.group(1) : matcher.group(2)));
             }
         }
         return variables;
