@@ -22,7 +22,7 @@ public final class EventVersions {
 
     /** Per event type, the upcasters from version 1 on: the i-th reads version i+1 as version i+2. */
     private static final Map<String, List<UnaryOperator<ObjectNode>>> UPCASTERS = Map.of(
-            "config.updated", List.of(EventVersions::changesByPointer));
+            "config.updated", List.of(EventVersions::configUpdatedByPointer));
     /** The types whose changes are keyed by pointer from version 2 on (each has the upcaster that converts them). */
     private static final Set<String> CHANGES_BY_POINTER = Set.of("config.updated");
 
@@ -93,7 +93,7 @@ public final class EventVersions {
     }
 
     /** Version 1 to 2 of {@code config.updated}: each section's from/to becomes the pointers of its leaves. */
-    private static ObjectNode changesByPointer(ObjectNode event) {
+    private static ObjectNode configUpdatedByPointer(ObjectNode event) {
         event.set("changes", byPointer(event.path("changes")));
         return event;
     }

@@ -388,10 +388,6 @@ public final class OpenApi {
         }));
     }
 
-    /**
-     * Every operation reads {@code X-Request-Id} (a caller's id for the request, kept if it is a plain token of up to
-     * 128 characters) and every answer carries the id the request was logged and audited under.
-     */
     /** A GET of something versioned answers 304 to an If-None-Match naming the current version (Spring's ETag support). */
     private void conditionalReads() {
         paths.properties().forEach(path -> {
@@ -406,6 +402,10 @@ public final class OpenApi {
         });
     }
 
+    /**
+     * Every operation reads {@code X-Request-Id} (a caller's id for the request, kept if it is a plain token of up to
+     * 128 characters) and every answer carries the id the request was logged and audited under.
+     */
     private void requestIds() {
         operations().forEach(operation -> {
             operation.withArrayProperty("parameters").add(refParam("RequestId"));

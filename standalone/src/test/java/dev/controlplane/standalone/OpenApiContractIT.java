@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -85,7 +84,7 @@ class OpenApiContractIT {
         for (Api.Exchange exchange : Api.EXCHANGES) {
             List<JsonNode> operations = new ArrayList<>();
             document.path("paths").properties().forEach(path -> {
-                if (template(path.getKey()).matcher(exchange.path()).matches()) {
+                if (Contract.template(path.getKey()).matcher(exchange.path()).matches()) {
                     JsonNode operation = path.getValue().path(exchange.method().toLowerCase());
                     if (!operation.isMissingNode()) {
                         operations.add(operation);
@@ -234,19 +233,7 @@ class OpenApiContractIT {
         List<JsonNode> all = new ArrayList<>();
         operation.path("parameters").forEach(all::add);
         document.path("paths").path(path).path("parameters").forEach(all::add);
-        return all.stream().map(p -> p.has("$ref") ? resolve(document, p.get("$ref").asString()) : p)
+        return all.stream().map(Contract::resolve)
                 .anyMatch(p -> p.path("in").asString().equals(in) && p.path("name").asString().equalsIgnoreCase(name));
-    }
-
-    private static JsonNode resolve(JsonNode document, String ref) {
-        JsonNode node = document;
-        for (String step : ref.substring(2).split("/")) {
-            node = node.path(step);
-        }
-        return node;
-    }
-
-    private static Pattern template(String path) {
-        return Contract.template(path);
     }
 }
