@@ -50,7 +50,7 @@ public class AuditProjectorConfiguration {
     LogProjector<SecurityEvent> securityEventProjector(KafkaSettings kafka, SqlStore auditProjectorStore, AuditStore auditAppender,
                                                        ObjectProvider<MeterRegistry> meters) {
         LogProjector<SecurityEvent> projector = new LogProjector<>(ConsumerGroups.SECURITY_AUDIT, kafka, Topics.SECURITY_EVENTS,
-                value -> Envelopes.MAPPER.readValue(value, SecurityEvent.class), SecurityEvent::windowStart, auditProjectorStore,
+                Envelopes::readSecurityEvent, SecurityEvent::windowStart, auditProjectorStore,
                 auditAppender::appendSecurity);
         meters.ifAvailable(projector::withMetrics);
         return projector;

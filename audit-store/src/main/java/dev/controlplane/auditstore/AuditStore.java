@@ -23,11 +23,31 @@ public final class AuditStore {
     private static final String COLUMNS = "id, event_id, occurred_at_us, actor, action, resource_kind, resource_name, "
             + "version, command_id, request_id, source_ip, user_agent, changes";
 
+    private static final String INSERTED = "event_id, occurred_at_us, actor, action, verb, resource_kind, resource_name, "
+            + "version, command_id, request_id, source_ip, user_agent, changes";
+
     private final SqlStore store;
+    /** For a rebuild: the live store whose ids the records keep, so a cursor taken on it stays valid. */
+    private final SqlStore idsFrom;
 
     public AuditStore(SqlStore store) {
+        this(store, null);
+    }
+
+    private AuditStore(SqlStore store, SqlStore idsFrom) {
         this.store = store;
+        this.idsFrom = idsFrom;
         store.migrate();
+    }
+
+    /**
+     * Appends into {@code shadow}, a rebuild of {@code live} and its only writer: each record keeps the id it has in
+     * the live store, so cursors and ids clients hold stay valid after the switch. A record the live store lacks (it
+     * lost it, or skipped it as a dead letter) waits in {@code audit_strays} and takes a new id, after every live one,
+     * in {@link #placeStrays}.
+     */
+    public static AuditStore rebuilding(SqlStore shadow, SqlStore live) {
+        return new AuditStore(shadow, live);
     }
 
     /** Appends one record per event in one transaction; events already recorded are skipped. */
@@ -87,21 +107,147 @@ public final class AuditStore {
     /** One transaction: the append lock, the projector's position, the records (each once by event id), their times. */
     private <T> void appendRows(List<T> records, SqlStore.Checkpoint checkpoint, java.util.function.Function<T, String> eventId,
                                 Row<T> row) throws SQLException {
-        store.write(connection -> {
-            lockAppends(connection);
-            checkpoint.save(connection);
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (event_id, occurred_at_us, "
-                    + "actor, action, verb, resource_kind, resource_name, version, command_id, request_id, source_ip, "
-                    + "user_agent, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {
-                for (T record : records) {
-                    row.bind(ps, record);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+        if (idsFrom != null) {
+            appendKeepingIds(records, checkpoint, eventId, row);
+            return;
+        }
+        // A plain insert first: a batch holds records already appended only when a projector replays, and skipping
+        // them (ON CONFLICT) costs every batch a speculative insert per row on PostgreSQL.
+        try {
+            store.write(connection -> insertRows(connection, records, checkpoint, eventId, row, ""));
+        } catch (SQLException e) {
+            if (!appendedBefore(e)) {
+                throw e;
             }
-            indexTimes(connection, records.stream().map(eventId).toList());
+            store.write(connection -> insertRows(connection, records, checkpoint, eventId, row, " ON CONFLICT (event_id) DO NOTHING"));
+        }
+    }
+
+    private <T> Void insertRows(java.sql.Connection connection, List<T> records, SqlStore.Checkpoint checkpoint,
+                                java.util.function.Function<T, String> eventId, Row<T> row, String onConflict) throws SQLException {
+        lockAppends(connection);
+        checkpoint.save(connection);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (" + INSERTED + ") VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + onConflict)) {
+            for (T record : records) {
+                row.bind(ps, record);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        indexTimes(connection, records.stream().map(eventId).toList());
+        return null;
+    }
+
+    /** A record of the batch is in the store already (its event id): the batch is a replay. */
+    private static boolean appendedBefore(SQLException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && ("23505".equals(sql.getSQLState())
+                    || String.valueOf(sql.getMessage()).contains("UNIQUE constraint failed: audit_records.event_id"))) {
+                return true;
+            }
+            if (cause instanceof java.sql.BatchUpdateException batch && batch.getNextException() != null
+                    && appendedBefore(batch.getNextException())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private <T> void appendKeepingIds(List<T> records, SqlStore.Checkpoint checkpoint,
+                                      java.util.function.Function<T, String> eventId, Row<T> row) throws SQLException {
+        java.util.Map<String, Long> ids = liveIds(records.stream().map(eventId).toList());
+        boolean postgres = store.dialect() == SqlStore.Dialect.POSTGRESQL;
+        store.write(connection -> {
+            checkpoint.save(connection);
+            List<String> kept = new ArrayList<>();
+            boolean strays = false;
+            try (PreparedStatement keeping = connection.prepareStatement("INSERT INTO audit_records (" + INSERTED + ", id)"
+                    + (postgres ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (event_id) DO NOTHING")) {
+                for (T record : records) {
+                    Long id = ids.get(eventId.apply(record));
+                    if (id == null) {
+                        strays = true;
+                        continue;
+                    }
+                    row.bind(keeping, record);
+                    keeping.setLong(14, id);
+                    keeping.addBatch();
+                    kept.add(eventId.apply(record));
+                }
+                keeping.executeBatch();
+            }
+            if (strays) {
+                try (PreparedStatement waiting = connection.prepareStatement("INSERT INTO audit_strays (" + INSERTED
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    for (T record : records) {
+                        if (!ids.containsKey(eventId.apply(record))) {
+                            row.bind(waiting, record);
+                            waiting.addBatch();
+                        }
+                    }
+                    waiting.executeBatch();
+                }
+            }
+            indexTimes(connection, kept);
             return null;
         });
+    }
+
+    /** The live store's ids of these events. */
+    private java.util.Map<String, Long> liveIds(List<String> eventIds) throws SQLException {
+        return idsFrom.read(connection -> {
+            java.util.Map<String, Long> ids = new java.util.HashMap<>();
+            for (int from = 0; from < eventIds.size(); from += 500) {
+                List<String> chunk = eventIds.subList(from, Math.min(eventIds.size(), from + 500));
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT event_id, id FROM audit_records WHERE event_id IN (" + placeholders(chunk.size()) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.put(rs.getString(1), rs.getLong(2));
+                        }
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /**
+     * Gives the records the live store lacked their ids, after every id the rebuild kept, in the order of their times,
+     * and sets the identity's next value past the highest id (on PostgreSQL, as the owner: the services' role may
+     * neither move a sequence nor empty a table of this store). Runs with the live store frozen, so no live id can
+     * come after them before the switch.
+     */
+    public void placeStrays() throws SQLException {
+        SqlStore.Work<Void> place = connection -> {
+            List<String> eventIds = new ArrayList<>();
+            try (var st = connection.createStatement()) {
+                if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
+                    st.execute("SELECT setval(pg_get_serial_sequence('audit_records', 'id'),"
+                            + " (SELECT COALESCE(MAX(id), 0) + 1 FROM audit_records), false)");
+                }
+                try (ResultSet rs = st.executeQuery("SELECT event_id FROM audit_strays")) {
+                    while (rs.next()) {
+                        eventIds.add(rs.getString(1));
+                    }
+                }
+                st.execute("INSERT INTO audit_records (" + INSERTED + ") SELECT " + INSERTED + " FROM audit_strays"
+                        + " WHERE true ORDER BY occurred_at_us, event_id ON CONFLICT (event_id) DO NOTHING");
+                st.execute("DELETE FROM audit_strays");
+            }
+            indexTimes(connection, eventIds);
+            return null;
+        };
+        if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
+            store.writeAsOwner(place);
+        } else {
+            store.write(place);
+        }
     }
 
     /**

@@ -361,6 +361,52 @@ class AuditStoreTest {
         }
     }
 
+    /**
+     * A rebuild's copy keeps each record's live id, whatever order it appends them in; a record the live store lacks
+     * waits and then takes an id after every live one, and is indexed by time like the rest.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRebuildKeepsTheLiveIds_andARecordTheLiveStoreLacksComesAfterThem(Engine engine) throws Exception {
+        Database database = TestDatabases.fresh(engine);
+        try (SqlStore live = SqlStore.open(database, "audit", 1)) {
+            AuditStore liveAudit = new AuditStore(live);
+            List<EventEnvelope> events = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                events.add(event("user:alice", "created", "tenant", "t" + i, T0.plusSeconds(i)));
+            }
+            EventEnvelope lost = event("user:bob", "created", "tenant", "lost", T0.plusSeconds(2));
+            liveAudit.append(events, SqlStore.Checkpoint.NONE);
+            List<AuditRecord> liveRecords = all(liveAudit, query(null, null, null, null, null, null));
+
+            SqlStore shadow = live.openShadow();
+            try {
+                AuditStore rebuilt = AuditStore.rebuilding(shadow, live);
+                List<EventEnvelope> replayed = new ArrayList<>(events.reversed());
+                replayed.add(3, lost);
+                rebuilt.append(replayed.subList(0, 4), SqlStore.Checkpoint.NONE);
+                rebuilt.append(replayed.subList(4, replayed.size()), SqlStore.Checkpoint.NONE);
+                rebuilt.placeStrays();
+
+                AuditStore shadowReader = new AuditStore(shadow);
+                List<AuditRecord> records = all(shadowReader, query(null, null, null, null, null, null));
+                assertThat(records.subList(0, liveRecords.size())).isEqualTo(liveRecords);
+                assertThat(records.getLast().eventId()).isEqualTo(lost.id().toString());
+                assertThat(records.getLast().id()).isGreaterThan(liveRecords.getLast().id());
+                assertThat(all(shadowReader, query("user:bob", null, T0.plusSeconds(2), T0.plusSeconds(3), null, null)))
+                        .extracting(AuditRecord::eventId).containsExactly(lost.id().toString());
+                // The identity goes on after the highest id: the next live append does not collide.
+                rebuilt.placeStrays();
+                new AuditStore(shadow).append(List.of(event("user:carol", "created", "tenant", "next", T0.plusSeconds(9))),
+                        SqlStore.Checkpoint.NONE);
+                assertThat(all(shadowReader, query("user:carol", null, null, null, null, null)).getFirst().id())
+                        .isGreaterThan(records.getLast().id());
+            } finally {
+                shadow.discard();
+            }
+        }
+    }
+
     private static AuditQuery query(String actor, List<String> actions, Instant since, Instant until, String kind, String name) {
         return new AuditQuery(actor, actions, since, until, kind, name, true, 7, null);
     }

@@ -15,7 +15,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 
 /**
@@ -34,17 +38,46 @@ public final class SqlStore implements AutoCloseable {
 
     private final Database database;
     private final String name;
-    private final HikariDataSource readers;
+    private final String schema;
+    private final int readerPoolSize;
     private final Properties writerProperties;
-    private Connection writer;
+    /** Held by every write; a {@link #freeze} of a SQLite store takes it whole, so that nothing commits meanwhile. */
+    private final ReentrantReadWriteLock writes = new ReentrantReadWriteLock();
+    /** Held by every read and write; taken whole only for the moment a rebuilt file replaces the live one. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private volatile HikariDataSource readers;
+    private volatile Connection writer;
     private boolean migrated;
 
-    private SqlStore(Database database, String name, HikariDataSource readers, Properties writerProperties, Connection writer) {
+    /** The SQLite stores open in this JVM, by file: a rebuild of a file holds all of them while it replaces it. */
+    private static final Map<Path, Set<SqlStore>> OPEN_FILES = new ConcurrentHashMap<>();
+
+    private SqlStore(Database database, String name, String schema, int readerPoolSize) throws SQLException {
         this.database = database;
         this.name = name;
-        this.readers = readers;
-        this.writerProperties = writerProperties;
-        this.writer = writer;
+        this.schema = schema;
+        this.readerPoolSize = readerPoolSize;
+        this.writerProperties = writerProperties(connectionProperties(database.dialect(), database.username(),
+                database.password(), schema), database.dialect(), name);
+        this.readers = readerPool();
+        try {
+            this.writer = connect(database.url(), writerProperties);
+        } catch (SQLException e) {
+            readers.close();
+            throw e;
+        }
+        if (database.dialect() == Dialect.SQLITE) {
+            OPEN_FILES.computeIfAbsent(sqliteFile(database.url()), file -> ConcurrentHashMap.newKeySet()).add(this);
+        }
+    }
+
+    private HikariDataSource readerPool() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(database.url());
+        config.setDataSourceProperties(connectionProperties(database.dialect(), database.username(), database.password(), schema));
+        config.setMaximumPoolSize(readerPoolSize);
+        config.setPoolName("readers-" + schema);
+        return new HikariDataSource(config);
     }
 
     /**
@@ -52,22 +85,81 @@ public final class SqlStore implements AutoCloseable {
      * name (with {@code _} for {@code -}), on SQLite the file of the URL. {@link #migrate()} creates its tables.
      */
     public static SqlStore open(Database database, String name, int readerPoolSize) {
-        Dialect dialect = database.dialect();
-        if (dialect == Dialect.SQLITE) {
+        if (database.dialect() == Dialect.SQLITE) {
             prepareFile(sqliteFile(database.url()));
         }
-        Properties props = connectionProperties(dialect, database.username(), database.password(), schema(name));
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(database.url());
-        config.setDataSourceProperties(props);
-        config.setMaximumPoolSize(readerPoolSize);
-        config.setPoolName("readers-" + name);
         try {
-            Properties writerProperties = writerProperties(props, dialect, name);
-            return new SqlStore(database, name, new HikariDataSource(config), writerProperties, connect(database.url(), writerProperties));
+            return new SqlStore(database, name, schema(name), readerPoolSize);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open store " + name + " at " + redacted(database.url()), e);
         }
+    }
+
+    /**
+     * An empty copy of this store beside it, migrated, for a rebuild to fill: on PostgreSQL the schema
+     * {@code <schema>_rebuild}, on SQLite the file {@code <file>.rebuild}. What an earlier rebuild left there (one that
+     * failed, or whose process died) is dropped first. {@link Freeze#replaceWith} puts it in this store's place.
+     */
+    public SqlStore openShadow() throws SQLException {
+        Database shadowDatabase;
+        String shadowSchema = schema + "_rebuild";
+        if (dialect() == Dialect.SQLITE) {
+            Path file = sqliteFile(database.url());
+            Path shadowFile = file.resolveSibling(file.getFileName() + ".rebuild");
+            for (String suffix : List.of("", "-wal", "-shm", ".migrate-lock")) {
+                try {
+                    Files.deleteIfExists(Path.of(shadowFile + suffix));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            shadowDatabase = new Database("jdbc:sqlite:" + shadowFile, database.username(), database.password(),
+                    database.ownerUsername(), database.ownerPassword(), true);
+            prepareFile(shadowFile);
+        } else {
+            try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + shadowSchema + " CASCADE");
+                owner.commit();
+            }
+            shadowDatabase = new Database(database.url(), database.username(), database.password(),
+                    database.ownerUsername(), database.ownerPassword(), true);
+        }
+        SqlStore shadow = new SqlStore(shadowDatabase, name, shadowSchema, 1);
+        shadow.migrate();
+        return shadow;
+    }
+
+    /** Closes a copy {@link #openShadow} made and drops it: a rebuild that failed or was given up leaves nothing. */
+    public void discard() throws SQLException {
+        if (!schema.endsWith("_rebuild")) {
+            throw new IllegalStateException("only a rebuild's copy is discarded, not store " + schema);
+        }
+        close();
+        if (dialect() == Dialect.SQLITE) {
+            Path file = sqliteFile(database.url());
+            for (String suffix : List.of("", "-wal", "-shm", ".migrate-lock")) {
+                try {
+                    Files.deleteIfExists(Path.of(file + suffix));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        } else {
+            try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                owner.commit();
+            }
+        }
+    }
+
+    private Connection ownerConnection() throws SQLException {
+        return connect(database.url(), connectionProperties(dialect(), database.migrationUsername(),
+                database.migrationPassword(), schema));
+    }
+
+    /** The name of the store ({@code audit}): what its migrations are filed under. */
+    public String name() {
+        return name;
     }
 
     private static String schema(String name) {
@@ -256,29 +348,36 @@ public final class SqlStore implements AutoCloseable {
      * retry a write that failed, so they carry on once the database is back.
      */
     public synchronized <T> T write(Work<T> work) throws SQLException {
-        if (writer == null) {
-            writer = connect(database.url(), writerProperties);
-        }
-        Connection connection = writer;
+        writes.readLock().lock();
+        gate.readLock().lock();
         try {
-            T result = work.run(connection);
-            connection.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
+            if (writer == null) {
+                writer = connect(database.url(), writerProperties);
+            }
+            Connection connection = writer;
             try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            if (broken(connection, e)) {
-                writer = null;
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
                 try {
-                    connection.close();
-                } catch (SQLException ignored) {
-                    // it is gone already
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
                 }
+                if (broken(connection, e)) {
+                    writer = null;
+                    try {
+                        connection.close();
+                    } catch (SQLException ignored) {
+                        // it is gone already
+                    }
+                }
+                throw e;
             }
-            throw e;
+        } finally {
+            gate.readLock().unlock();
+            writes.readLock().unlock();
         }
     }
 
@@ -299,10 +398,22 @@ public final class SqlStore implements AutoCloseable {
         return connection;
     }
 
+    /** Runs {@code work} in one transaction as the owner of the tables (what only the migrations may otherwise do). */
+    public <T> T writeAsOwner(Work<T> work) throws SQLException {
+        try (Connection owner = ownerConnection()) {
+            T result = work.run(owner);
+            owner.commit();
+            return result;
+        }
+    }
+
     /** Runs a read on a pooled connection. */
     public <T> T read(Work<T> work) throws SQLException {
+        gate.readLock().lock();
         try (Connection connection = readers.getConnection()) {
             return work.run(connection);
+        } finally {
+            gate.readLock().unlock();
         }
     }
 
@@ -316,7 +427,7 @@ public final class SqlStore implements AutoCloseable {
     public synchronized void migrate() {
         // Once per store opened: the webhook store's three classes each ask for it.
         if (!migrated) {
-            migrate(database, name, database.migrates());
+            migrate(database, name, schema, database.migrates());
             migrated = true;
         }
     }
@@ -326,12 +437,16 @@ public final class SqlStore implements AutoCloseable {
      * validate, as the services' role: it fails on a script not yet applied).
      */
     public static void migrate(Database database, String name, boolean apply) {
+        migrate(database, name, schema(name), apply);
+    }
+
+    private static void migrate(Database database, String name, String schema, boolean apply) {
         Dialect dialect = database.dialect();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(database.url());
         config.setDataSourceProperties(apply
-                ? connectionProperties(dialect, database.migrationUsername(), database.migrationPassword(), schema(name))
-                : connectionProperties(dialect, database.username(), database.password(), schema(name)));
+                ? connectionProperties(dialect, database.migrationUsername(), database.migrationPassword(), schema)
+                : connectionProperties(dialect, database.username(), database.password(), schema));
         config.setMaximumPoolSize(2);
         config.setPoolName("migrations-" + name);
         try (HikariDataSource owner = new HikariDataSource(config)) {
@@ -342,7 +457,7 @@ public final class SqlStore implements AutoCloseable {
                             : '"' + database.username().replace("\"", "\"\"") + '"'))
                     .failOnMissingLocations(false);
             if (dialect == Dialect.POSTGRESQL) {
-                flyway.schemas(schema(name));
+                flyway.schemas(schema);
             }
             String legacy = apply && dialect == Dialect.SQLITE ? legacyVersion(owner) : null;
             if (legacy != null) {
@@ -433,13 +548,188 @@ public final class SqlStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (dialect() == Dialect.SQLITE) {
+            OPEN_FILES.computeIfPresent(sqliteFile(database.url()), (file, stores) -> {
+                stores.remove(this);
+                return stores.isEmpty() ? null : stores;
+            });
+        }
+        closeConnections();
+    }
+
+    private void closeConnections() {
         readers.close();
         try {
             if (writer != null) {
                 writer.close();
+                writer = null;
             }
         } catch (SQLException ignored) {
-            // closing on shutdown: nothing left to protect
+            // closing: nothing left to protect
+        }
+    }
+
+    /**
+     * Holds this store still for a rebuild to catch up and take its place: no write to it commits until the freeze is
+     * closed, in any process, and readers go on. On SQLite (one process per file) every write of every store of this
+     * JVM open on the file waits; on PostgreSQL an owner's transaction locks the store's tables against writers, and a
+     * writer blocked on it writes, once the rebuilt tables are in place, into those. Fails when the freeze cannot be
+     * had within {@code wait}.
+     */
+    public Freeze freeze(java.time.Duration wait) throws SQLException, InterruptedException {
+        if (dialect() == Dialect.SQLITE) {
+            List<SqlStore> stores = new ArrayList<>(OPEN_FILES.getOrDefault(sqliteFile(database.url()), Set.of(this)));
+            stores.sort(java.util.Comparator.comparingInt(System::identityHashCode));
+            List<SqlStore> held = new ArrayList<>();
+            long deadline = System.nanoTime() + wait.toNanos();
+            for (SqlStore store : stores) {
+                if (!store.writes.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    held.forEach(h -> h.writes.writeLock().unlock());
+                    throw new java.sql.SQLTransientException("store " + name + " stayed busy for " + wait);
+                }
+                held.add(store);
+            }
+            return new Freeze(this, held, null, wait);
+        }
+        Connection owner = ownerConnection();
+        try (Statement st = owner.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = " + wait.toMillis());
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                    + " AND tablename <> 'flyway_schema_history' ORDER BY tablename")) {
+                while (rs.next()) {
+                    tables.add('"' + rs.getString(1) + '"');
+                }
+            }
+            st.execute("LOCK TABLE " + String.join(", ", tables) + " IN EXCLUSIVE MODE");
+            return new Freeze(this, List.of(), owner, wait);
+        } catch (SQLException e) {
+            owner.close();
+            throw e;
+        }
+    }
+
+    /** A store held still ({@link #freeze}); closing it lets everything blocked on it go on. */
+    public static final class Freeze implements AutoCloseable {
+
+        private final SqlStore live;
+        private final List<SqlStore> held;
+        private final java.time.Duration wait;
+        private Connection owner;
+
+        private Freeze(SqlStore live, List<SqlStore> held, Connection owner, java.time.Duration wait) {
+            this.live = live;
+            this.held = held;
+            this.owner = owner;
+            this.wait = wait;
+        }
+
+        /**
+         * Puts {@code shadow} (from {@link #openShadow}, filled and caught up) in the live store's place and closes it:
+         * the live store's objects read and write the rebuilt tables from now on. One step on PostgreSQL (the schemas
+         * change names in one transaction); on SQLite the rebuilt file is renamed over the live one while no connection
+         * of this JVM is open on either.
+         */
+        public void replaceWith(SqlStore shadow) throws SQLException {
+            if (live.dialect() == Dialect.SQLITE) {
+                replaceFile(shadow);
+            } else {
+                replaceSchema(shadow);
+            }
+        }
+
+        private void replaceFile(SqlStore shadow) throws SQLException {
+            List<SqlStore> closed = new ArrayList<>();
+            try {
+                long deadline = System.nanoTime() + wait.toNanos();
+                for (SqlStore store : held) {
+                    if (!store.gate.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                        throw new java.sql.SQLTransientException("a read of store " + live.name + " went on for " + wait);
+                    }
+                    closed.add(store);
+                }
+                swapFiles(shadow);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.sql.SQLTransientException("interrupted", e);
+            } finally {
+                closed.forEach(store -> store.gate.writeLock().unlock());
+            }
+        }
+
+        private void swapFiles(SqlStore shadow) throws SQLException {
+            shadow.write(connection -> {
+                connection.setAutoCommit(true);
+                try (Statement st = connection.createStatement()) {
+                    st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                } finally {
+                    connection.setAutoCommit(false);
+                }
+                return null;
+            });
+            shadow.close();
+            held.forEach(SqlStore::closeConnections);
+            Path file = sqliteFile(live.database.url());
+            try {
+                // Every connection to the old file is closed, so SQLite has folded its WAL into it and removed it; a
+                // WAL left beside it would be read as the new file's.
+                for (String suffix : List.of("-wal", "-shm")) {
+                    Files.deleteIfExists(Path.of(file + suffix));
+                }
+                Files.move(sqliteFile(shadow.database.url()), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                held.forEach(store -> store.readers = store.readerPool());
+            }
+        }
+
+        private void replaceSchema(SqlStore shadow) throws SQLException {
+            String schema = live.schema;
+            String replaced = schema + "_replaced";
+            try (Statement st = owner.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + replaced + " CASCADE");
+                st.execute("ALTER SCHEMA " + schema + " RENAME TO " + replaced);
+                st.execute("ALTER SCHEMA " + shadow.schema + " RENAME TO " + schema);
+                // A function that fixes its own search path (the audit time index's, SECURITY DEFINER) names the schema.
+                List<String> functions = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery("SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n"
+                        + " ON n.oid = p.pronamespace WHERE n.nspname = '" + schema + "' AND array_to_string(p.proconfig, ',')"
+                        + " LIKE '%search_path=" + shadow.schema + "%'")) {
+                    while (rs.next()) {
+                        functions.add(rs.getString(1));
+                    }
+                }
+                for (String function : functions) {
+                    st.execute("ALTER FUNCTION " + function + " SET search_path = " + schema);
+                }
+                st.execute("DROP SCHEMA " + replaced + " CASCADE");
+            }
+            owner.commit();
+            owner.close();
+            owner = null;
+            shadow.close();
+            // A repeatable script's checksum covers its placeholders, the schema's name among them: the grants run
+            // again for the schema under its new name, so a service that only validates finds the store up to date.
+            migrate(live.database, live.name, schema, true);
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (owner != null) {
+                try {
+                    owner.rollback();
+                } finally {
+                    owner.close();
+                    owner = null;
+                }
+            }
+            held.forEach(store -> {
+                if (store.writes.writeLock().isHeldByCurrentThread()) {
+                    store.writes.writeLock().unlock();
+                }
+            });
         }
     }
 }

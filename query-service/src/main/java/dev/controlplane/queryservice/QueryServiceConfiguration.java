@@ -6,6 +6,12 @@ import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
+import dev.controlplane.kafkasupport.Rebuilds;
+import dev.controlplane.kafkasupport.StoreRebuild;
+import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Stores;
+import dev.controlplane.schemas.Topics;
+import java.util.List;
 import dev.controlplane.queryservice.resources.ReadBarrier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -62,6 +68,33 @@ public class QueryServiceConfiguration {
     @Bean
     ProjectionProgress projectionProgress() {
         return new ProjectionProgress();
+    }
+
+    /** The read model, rebuilt from the events under the resource projector's name. */
+    @Bean
+    StoreRebuild.Target readModelRebuild(SqlStore queryReadModelStore) {
+        return StoreRebuild.Target.of(Stores.READ_MODEL, queryReadModelStore, shadow -> List.of(new StoreRebuild.Feed<>(
+                PROJECTOR_GROUP, Topics.EVENTS, Envelopes::readEvent, new ResourceReadModel(shadow)::apply)), shadow -> {
+        });
+    }
+
+    /**
+     * The audit store, rebuilt from the events and the security events under the audit projectors' names; records
+     * keep their ids (AuditStore.rebuilding), so an auditor's cursor from before the rebuild goes on after it.
+     */
+    @Bean
+    StoreRebuild.Target auditRebuild(SqlStore queryAuditStore) {
+        return StoreRebuild.Target.of(Stores.AUDIT, queryAuditStore, shadow -> {
+            AuditStore rebuilt = AuditStore.rebuilding(shadow, queryAuditStore);
+            return List.of(new StoreRebuild.Feed<>(ConsumerGroups.AUDIT, Topics.EVENTS, Envelopes::readEvent, rebuilt::append),
+                    new StoreRebuild.Feed<>(ConsumerGroups.SECURITY_AUDIT, Topics.SECURITY_EVENTS, Envelopes::readSecurityEvent,
+                            rebuilt::appendSecurity));
+        }, shadow -> AuditStore.rebuilding(shadow, queryAuditStore).placeStrays());
+    }
+
+    @Bean(destroyMethod = "close")
+    Rebuilds rebuilds(List<StoreRebuild.Target> targets, KafkaSettings kafka) {
+        return new Rebuilds(targets, kafka);
     }
 
     /** Off for a read-only replica that serves a read model another instance projects. */

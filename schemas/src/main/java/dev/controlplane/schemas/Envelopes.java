@@ -38,6 +38,10 @@ public final class Envelopes {
         return MAPPER.treeToValue(upcast(json, CommandEnvelope.CURRENT_SCHEMA_VERSION, COMMAND_UPCASTERS), CommandEnvelope.class);
     }
 
+    public static SecurityEvent readSecurityEvent(byte[] json) {
+        return MAPPER.readValue(json, SecurityEvent.class);
+    }
+
     public static CommandResult readResult(byte[] json) {
         return MAPPER.readValue(json, CommandResult.class);
     }

@@ -331,6 +331,32 @@ public final class OpenApi {
                 "Version, the Kafka brokers and topics in use, and every consumer of the log with its lag.");
         ok(health, "200", ref("Status"), false);
         problems(health, 401);
+        ObjectNode rebuilds = paths.putObject("/api/v1/rebuilds/{store}");
+        rebuilds.putArray("parameters").add(param("store", "path", FieldType.oneOf(Set.copyOf(Stores.REBUILDABLE)).schema(), true,
+                "The store to rebuild"));
+        ObjectNode rebuild = operation(rebuilds, "post", "startRebuild", "system", "Rebuilds a store from the log into fresh "
+                + "tables while the live one serves, and switches over once caught up: the rebuilt rows equal the live ones, "
+                + "and cursors and ids stay valid. Needs the database's owner role on PostgreSQL.");
+        ObjectNode started = rebuild.withObjectProperty("responses").putObject("202").put("description", "Started");
+        started.putObject("headers").set("Location", ref("#/components/headers/Location"));
+        started.putObject("content").putObject("application/json").set("schema", ref("Rebuild"));
+        problems(rebuild, 401, 404, 409);
+        ObjectNode rebuildProgress = operation(rebuilds, "get", "getRebuild", "system",
+                "The store's latest rebuild: its state, the records read of the log's total, the rate and the time left.");
+        ok(rebuildProgress, "200", ref("Rebuild"), false);
+        problems(rebuildProgress, 401, 404);
+        schemas.set("Rebuild", object(Map.ofEntries(
+                Map.entry("store", JSON.objectNode().put("type", "string")),
+                Map.entry("state", FieldType.oneOf(Set.of("replaying", "switching", "done", "failed")).schema()),
+                Map.entry("records", int64().put("description", "Records of the log read (a transaction marker counts as one)")),
+                Map.entry("total", int64().put("description", "Records in the log, as last looked")),
+                Map.entry("records_per_second", JSON.objectNode().put("type", "number")),
+                Map.entry("seconds_left", nullable("integer")),
+                Map.entry("switch_tries", JSON.objectNode().put("type", "integer")
+                        .put("description", "Times the live store was held still to switch; a try that could not catch up lets it go")),
+                Map.entry("started_at", FieldType.timestamp().schema()),
+                Map.entry("finished_at", nullable("string")),
+                Map.entry("error", nullable("string"))), Set.of("store", "state", "records", "total", "started_at")));
         ObjectNode openapi = operation(paths.putObject("/api/v1/openapi.json"), "get", "getOpenApi", "system", "This document.");
         ok(openapi, "200", JSON.objectNode().put("type", "object"), false);
         problems(openapi, 401);

@@ -15,10 +15,17 @@ import org.springframework.context.annotation.Import;
         WebhookDispatcherConfiguration.class})
 public class StandaloneApplication {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("migrate")) {
             StoreMigrations.run(System.getenv());
             return;
+        }
+        if (args.length > 0 && args[0].equals("rebuild")) {
+            if (args.length != 2) {
+                System.err.println("usage: rebuild read-model|audit");
+                System.exit(2);
+            }
+            System.exit(RebuildCommand.run(System.getenv(), args[1], System.out));
         }
         Standalone running = Standalone.start(System.getenv(), args);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "standalone-shutdown"));

@@ -59,7 +59,7 @@ class AuthorizationMatrixIT {
                 String method = entry.getKey().toUpperCase();
                 String template = path.getKey();
                 String concrete = template.replace("{name}", "matrix-" + UUID.randomUUID().toString().substring(0, 6))
-                        .replace("{id}", "1");
+                        .replace("{id}", "1").replace("{store}", "no-such-store");
                 AccessRules.Rule rule = AccessRules.of(method, template).orElseThrow();
                 if (template.equals("/metrics")) {
                     // No metrics token is configured in the shared system: /metrics is open (MetricsIT covers the other case).

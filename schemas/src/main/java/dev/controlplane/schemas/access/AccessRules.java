@@ -81,6 +81,9 @@ public final class AccessRules {
                 }
             }
         }
+        if (first.equals("rebuilds") && segments.length == 2) {
+            return method.equals("POST") || get ? Optional.of(scoped(Scopes.ADMIN)) : Optional.empty();
+        }
         if (first.equals("commands") && segments.length == 2) {
             // The outcome shows the resource: the controller also checks that the caller may read its kind.
             return get ? Optional.of(new Authenticated()) : Optional.empty();

@@ -1,0 +1,307 @@
+package dev.controlplane.kafkasupport;
+
+import dev.controlplane.jdbcstore.SqlStore;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds a store from the log while the live one serves. The log is replayed from its beginning into an empty copy
+ * of the store ({@link SqlStore#openShadow}), under the live projectors' names, so the copy's positions are theirs.
+ * Once the copy is within a poll or two of the live store, the live store is frozen ({@link SqlStore#freeze}: no
+ * write commits, reads go on), the copy reads on until it holds at least everything the live store holds, the target
+ * adds what the log alone does not give, and the copy takes the live store's place. Writers blocked by the freeze
+ * then go on into the rebuilt tables, from where they were: what the copy read past them they apply again, which a
+ * projector's store ignores (every apply is idempotent). A freeze that cannot catch up within its limit is let go and
+ * tried again later, so the live store is never held for long. A record the copy refuses fails the rebuild; the live
+ * store is untouched by a failed one.
+ */
+public final class StoreRebuild {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreRebuild.class);
+    /** How far behind the live store the copy may be when the freeze starts: about a poll's worth. */
+    private static final long CLOSE_ENOUGH = 2_000;
+    /** The longest the live store is held still for one try at switching. */
+    private static final Duration FREEZE_LIMIT = Duration.ofSeconds(5);
+    private static final int MAX_POLL_RECORDS = 2_000;
+
+    /** One topic a store is projected from: its projector's name (the live one's), how to read and to apply a record. */
+    public record Feed<T>(String projector, String topic, Function<byte[], T> reader, LogProjector.BatchHandler<T> handler) {
+    }
+
+    /** A store that can be rebuilt: what it is fed from, and what it adds before the switch. */
+    public interface Target {
+
+        /** The store's name: {@code read-model}, {@code audit}, {@code webhooks}. */
+        String name();
+
+        SqlStore live();
+
+        /** The feeds, writing into {@code shadow}. */
+        List<Feed<?>> feeds(SqlStore shadow);
+
+        /** Runs with the live store frozen and the copy caught up, just before the switch. */
+        default void beforeSwitch(SqlStore shadow) throws SQLException {
+        }
+
+        static Target of(String name, SqlStore live, Function<SqlStore, List<Feed<?>>> feeds, Finish beforeSwitch) {
+            return new Target() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public SqlStore live() {
+                    return live;
+                }
+
+                @Override
+                public List<Feed<?>> feeds(SqlStore shadow) {
+                    return feeds.apply(shadow);
+                }
+
+                @Override
+                public void beforeSwitch(SqlStore shadow) throws SQLException {
+                    beforeSwitch.run(shadow);
+                }
+            };
+        }
+    }
+
+    /** What a target adds to the copy before the switch. */
+    @FunctionalInterface
+    public interface Finish {
+        void run(SqlStore shadow) throws SQLException;
+    }
+
+    public enum State { REPLAYING, SWITCHING, DONE, FAILED }
+
+    /**
+     * Where a rebuild is. {@code records} and {@code total} count the log's records read and in the log (a transaction
+     * marker counts as one); {@code secondsLeft} is null until there is a rate to tell it by.
+     */
+    public record Progress(String store, State state, long records, long total, double perSecond, Long secondsLeft,
+                           Instant startedAt, Instant finishedAt, int switchTries, String error) {
+    }
+
+    private final Target target;
+    private final KafkaSettings kafka;
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+    private volatile State state = State.REPLAYING;
+    private volatile long read;
+    private volatile long total;
+    private volatile Instant finishedAt;
+    private volatile String error;
+    private volatile int switchTries;
+    private volatile boolean cancelled;
+    private Thread thread;
+
+    private StoreRebuild(Target target, KafkaSettings kafka) {
+        this.target = target;
+        this.kafka = kafka;
+    }
+
+    /** Starts rebuilding {@code target} on a thread of its own. */
+    public static StoreRebuild start(Target target, KafkaSettings kafka) {
+        StoreRebuild rebuild = new StoreRebuild(target, kafka);
+        rebuild.thread = Thread.ofPlatform().name("rebuild-" + target.name()).start(rebuild::run);
+        return rebuild;
+    }
+
+    public Progress progress() {
+        double seconds = Math.max(1e-3, ((finishedAt == null ? System.nanoTime() : finishedNanos) - startedNanos) / 1e9);
+        double rate = read / seconds;
+        Long left = state == State.REPLAYING && rate > 0 ? (long) Math.ceil(Math.max(0, total - read) / rate) : null;
+        return new Progress(target.name(), state, read, Math.max(total, read), Math.round(rate * 10) / 10.0, left, startedAt,
+                finishedAt, switchTries, error);
+    }
+
+    public boolean finished() {
+        return state == State.DONE || state == State.FAILED;
+    }
+
+    /** Stops a rebuild that has not switched yet, leaving the live store as it is. */
+    public void cancel() throws InterruptedException {
+        cancelled = true;
+        if (thread != null) {
+            thread.join(Duration.ofSeconds(30));
+        }
+    }
+
+    private volatile long finishedNanos;
+
+    private void run() {
+        SqlStore shadow = null;
+        State outcome = State.FAILED;
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(kafka, null, Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS))) {
+            shadow = target.live().openShadow();
+            Map<String, Feed<?>> feeds = new HashMap<>();
+            target.feeds(shadow).forEach(feed -> feeds.put(feed.topic(), feed));
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : feeds.keySet()) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+            long nextCheck = 0;
+            while (!cancelled) {
+                apply(consumer, feeds, consumer.poll(Duration.ofMillis(200)));
+                read = sum(partitions, tp -> consumer.position(tp) - beginnings.get(tp));
+                if (System.nanoTime() < nextCheck) {
+                    continue;
+                }
+                nextCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                total = sum(partitions, tp -> ends.get(tp) - beginnings.get(tp));
+                if (behindLive(consumer, feeds, partitions) <= CLOSE_ENOUGH && trySwitch(consumer, feeds, partitions, shadow)) {
+                    outcome = State.DONE;
+                    log.info("rebuild of {} switched over: {} records read", target.name(), read);
+                    return;
+                }
+            }
+            error = "cancelled";
+        } catch (Exception e) {
+            log.error("rebuild of {} failed; the live store is as it was", target.name(), e);
+            error = e.getClass().getSimpleName() + (e instanceof RebuildFailure ? ": " + e.getMessage() : "");
+        } finally {
+            if (shadow != null && outcome != State.DONE) {
+                try {
+                    shadow.discard();
+                } catch (Exception e) {
+                    log.warn("rebuild of {}: could not drop its copy; the next rebuild will", target.name(), e);
+                }
+            }
+            finishedNanos = System.nanoTime();
+            finishedAt = Instant.now();
+            // Last: whoever sees the rebuild finished sees when, and its copy already dropped.
+            state = outcome;
+        }
+    }
+
+    /**
+     * Freezes the live store, reads on until the copy holds what the live store holds, and switches. False when the
+     * freeze could not be had or the copy did not catch up within {@link #FREEZE_LIMIT}: the live store goes on.
+     */
+    private boolean trySwitch(KafkaConsumer<String, byte[]> consumer, Map<String, Feed<?>> feeds, List<TopicPartition> partitions,
+                              SqlStore shadow) throws Exception {
+        switchTries++;
+        long deadline = System.nanoTime() + FREEZE_LIMIT.toNanos();
+        SqlStore.Freeze freeze;
+        try {
+            freeze = target.live().freeze(FREEZE_LIMIT);
+        } catch (java.sql.SQLTransientException e) {
+            log.info("rebuild of {}: the live store stayed busy; trying again", target.name());
+            return false;
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) { // lock_not_available
+                return false;
+            }
+            throw e;
+        }
+        try (freeze) {
+            while (behindLive(consumer, feeds, partitions) > 0) {
+                if (cancelled || System.nanoTime() > deadline) {
+                    log.info("rebuild of {}: not caught up within {}; the live store goes on, trying again", target.name(), FREEZE_LIMIT);
+                    return false;
+                }
+                apply(consumer, feeds, consumer.poll(Duration.ofMillis(100)));
+            }
+            state = State.SWITCHING;
+            // The copy's positions say how far it is, past transaction markers and records it could not read too.
+            for (Feed<?> feed : feeds.values()) {
+                Map<Integer, Long> next = new HashMap<>();
+                partitions.stream().filter(tp -> tp.topic().equals(feed.topic()))
+                        .forEach(tp -> next.put(tp.partition(), consumer.position(tp)));
+                new SqlStore.Checkpoint(feed.projector(), feed.topic(), next).save(shadow);
+            }
+            target.beforeSwitch(shadow);
+            freeze.replaceWith(shadow);
+
+            return true;
+        } catch (Exception e) {
+            if (state == State.SWITCHING) {
+                state = State.REPLAYING;
+            }
+            throw e;
+        }
+    }
+
+    /** How many records the copy lacks of what the live store holds, by the stores' positions. */
+    private long behindLive(KafkaConsumer<String, byte[]> consumer, Map<String, Feed<?>> feeds, List<TopicPartition> partitions)
+            throws SQLException {
+        long behind = 0;
+        for (Feed<?> feed : feeds.values()) {
+            Map<Integer, Long> live = target.live().positions(feed.projector(), feed.topic());
+            for (TopicPartition tp : partitions) {
+                if (tp.topic().equals(feed.topic())) {
+                    behind += Math.max(0, live.getOrDefault(tp.partition(), 0L) - consumer.position(tp));
+                }
+            }
+        }
+        return behind;
+    }
+
+    private void apply(KafkaConsumer<String, byte[]> consumer, Map<String, Feed<?>> feeds, ConsumerRecords<String, byte[]> records)
+            throws Exception {
+        for (TopicPartition partition : records.partitions()) {
+            Feed<?> feed = feeds.get(partition.topic());
+            applyPartition(feed, records.records(partition), consumer.position(partition));
+        }
+    }
+
+    private <T> void applyPartition(Feed<T> feed, List<ConsumerRecord<String, byte[]>> records, long next) throws Exception {
+        List<T> values = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                values.add(feed.reader().apply(record.value()));
+            } catch (RuntimeException e) {
+                // The live projector recorded it as a dead letter and went on; so does the copy.
+                log.warn("rebuild of {}: {}-{}@{} is unreadable, skipped", target.name(), record.topic(), record.partition(), record.offset());
+            }
+        }
+        SqlStore.Checkpoint checkpoint = new SqlStore.Checkpoint(feed.projector(), feed.topic(),
+                Map.of(records.getFirst().partition(), next));
+        long backoffMs = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                feed.handler().apply(values, checkpoint);
+                return;
+            } catch (Exception e) {
+                if (attempt >= 5 || !LogProjector.transientFailure(e)) {
+                    ConsumerRecord<String, byte[]> first = records.getFirst();
+                    throw new RebuildFailure("the copy refused records of " + first.topic() + "-" + first.partition()
+                            + " from offset " + first.offset() + " (" + e.getClass().getSimpleName() + ")", e);
+                }
+                Thread.sleep(backoffMs);
+                backoffMs *= 2;
+            }
+        }
+    }
+
+    private static long sum(List<TopicPartition> partitions, java.util.function.ToLongFunction<TopicPartition> each) {
+        return partitions.stream().mapToLong(each).sum();
+    }
+
+    /** A failure the progress may name: it says where, never what a record holds. */
+    private static final class RebuildFailure extends Exception {
+        RebuildFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
