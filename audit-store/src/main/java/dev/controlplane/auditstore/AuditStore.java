@@ -218,35 +218,119 @@ public final class AuditStore {
     }
 
     /**
-     * Gives the records the live store lacked their ids, after every id the rebuild kept, in the order of their times,
-     * and sets the identity's next value past the highest id (on PostgreSQL, as the owner: the services' role may
-     * neither move a sequence nor empty a table of this store). Runs with the live store frozen, so no live id can
-     * come after them before the switch.
+     * Gives the records the live store lacked their ids, and sets the identity's next value past the highest id. Runs
+     * with the live store frozen. A record the live store has by now (its projector committed it after the copy read
+     * it) takes the live id, which a client may have seen; the others take ids after every live and kept one, in
+     * the order of their times. On PostgreSQL as the owner: the services' role may neither move a sequence nor empty
+     * a table of this store.
      */
     public void placeStrays() throws SQLException {
-        SqlStore.Work<Void> place = connection -> {
+        List<String> strays = store.read(connection -> {
             List<String> eventIds = new ArrayList<>();
-            try (var st = connection.createStatement()) {
-                if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
-                    st.execute("SELECT setval(pg_get_serial_sequence('audit_records', 'id'),"
-                            + " (SELECT COALESCE(MAX(id), 0) + 1 FROM audit_records), false)");
+            try (var st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT event_id FROM audit_strays ORDER BY occurred_at_us, event_id")) {
+                while (rs.next()) {
+                    eventIds.add(rs.getString(1));
                 }
-                try (ResultSet rs = st.executeQuery("SELECT event_id FROM audit_strays")) {
-                    while (rs.next()) {
-                        eventIds.add(rs.getString(1));
-                    }
-                }
-                st.execute("INSERT INTO audit_records (" + INSERTED + ") SELECT " + INSERTED + " FROM audit_strays"
-                        + " WHERE true ORDER BY occurred_at_us, event_id ON CONFLICT (event_id) DO NOTHING");
-                st.execute("DELETE FROM audit_strays");
             }
-            indexTimes(connection, eventIds);
+            return eventIds;
+        });
+        java.util.Map<String, Long> live = liveIds(strays);
+        long highest = Math.max(highestId(store), highestId(idsFrom));
+        java.util.Map<String, Long> ids = new java.util.LinkedHashMap<>();
+        for (String eventId : strays) {
+            ids.put(eventId, live.containsKey(eventId) ? live.get(eventId) : ++highest);
+        }
+        long next = highest + 1;
+        boolean postgres = store.dialect() == SqlStore.Dialect.POSTGRESQL;
+        SqlStore.Work<Void> place = connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (" + INSERTED + ", id)"
+                    + (postgres ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + INSERTED + ", ? FROM audit_strays"
+                    + " WHERE event_id = ? ON CONFLICT (event_id) DO NOTHING")) {
+                for (var stray : ids.entrySet()) {
+                    ps.setLong(1, stray.getValue());
+                    ps.setString(2, stray.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (var st = connection.createStatement()) {
+                st.execute("DELETE FROM audit_strays");
+                if (postgres) {
+                    st.execute("SELECT setval(pg_get_serial_sequence('audit_records', 'id'), " + next + ", false)");
+                }
+            }
+            indexTimes(connection, strays);
             return null;
         };
-        if (store.dialect() == SqlStore.Dialect.POSTGRESQL) {
+        if (postgres) {
             store.writeAsOwner(place);
         } else {
             store.write(place);
+        }
+    }
+
+    private static long highestId(SqlStore of) throws SQLException {
+        return of.read(connection -> {
+            try (var st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit_records")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /**
+     * Copies into the rebuild's copy, with their ids, the live records of failed and denied calls ({@code auth}) it
+     * lacks: their topic keeps only days (the commands' retention), so the live store is their only full record.
+     * Called while the copy replays and once more with the live store frozen; each call copies what came since.
+     */
+    public void copySecurityRecords() throws SQLException {
+        boolean postgres = store.dialect() == SqlStore.Dialect.POSTGRESQL;
+        long after = store.read(connection -> {
+            try (var st = connection.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT COALESCE(MAX(id), 0) FROM audit_records WHERE resource_kind = 'auth'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+        while (true) {
+            long from = after;
+            List<Object[]> rows = idsFrom.read(connection -> {
+                List<Object[]> found = new ArrayList<>();
+                try (PreparedStatement ps = connection.prepareStatement("SELECT " + INSERTED + ", id FROM audit_records"
+                        + " WHERE resource_kind = 'auth' AND id > ? ORDER BY id LIMIT 5000")) {
+                    ps.setLong(1, from);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Object[] row = new Object[14];
+                            for (int i = 0; i < 14; i++) {
+                                row[i] = rs.getObject(i + 1);
+                            }
+                            found.add(row);
+                        }
+                    }
+                }
+                return found;
+            });
+            if (rows.isEmpty()) {
+                return;
+            }
+            store.write(connection -> {
+                try (PreparedStatement ps = connection.prepareStatement("INSERT INTO audit_records (" + INSERTED + ", id)"
+                        + (postgres ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (event_id) DO NOTHING")) {
+                    for (Object[] row : rows) {
+                        for (int i = 0; i < row.length; i++) {
+                            ps.setObject(i + 1, row[i]);
+                        }
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                indexTimes(connection, rows.stream().map(row -> (String) row[0]).toList());
+                return null;
+            });
+            after = ((Number) rows.getLast()[13]).longValue();
         }
     }
 

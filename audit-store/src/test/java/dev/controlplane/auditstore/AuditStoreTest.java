@@ -362,8 +362,9 @@ class AuditStoreTest {
     }
 
     /**
-     * A rebuild's copy keeps each record's live id, whatever order it appends them in; a record the live store lacks
-     * waits and then takes an id after every live one, and is indexed by time like the rest.
+     * A rebuild's copy keeps each record's live id, whatever order it appends them in, also of a record the live
+     * store committed only after the copy read it; a record the live store lacks waits and then takes an id after
+     * every live one, and is indexed by time like the rest; the records of failed calls are copied with their ids.
      */
     @ParameterizedTest
     @EnumSource(Engine.class)
@@ -377,20 +378,30 @@ class AuditStoreTest {
             }
             EventEnvelope lost = event("user:bob", "created", "tenant", "lost", T0.plusSeconds(2));
             liveAudit.append(events, SqlStore.Checkpoint.NONE);
-            List<AuditRecord> liveRecords = all(liveAudit, query(null, null, null, null, null, null));
+            List<AuditRecord> liveRecords;
 
             SqlStore shadow = live.openShadow();
             try {
                 AuditStore rebuilt = AuditStore.rebuilding(shadow, live);
                 List<EventEnvelope> replayed = new ArrayList<>(events.reversed());
                 replayed.add(3, lost);
+                EventEnvelope late = event("user:dan", "created", "tenant", "late", T0.plusSeconds(7));
+                replayed.add(late);
                 rebuilt.append(replayed.subList(0, 4), SqlStore.Checkpoint.NONE);
                 rebuilt.append(replayed.subList(4, replayed.size()), SqlStore.Checkpoint.NONE);
+                // The live projector commits "late" after the copy read it, and a client sees its id.
+                liveAudit.append(List.of(late), SqlStore.Checkpoint.NONE);
+                liveAudit.appendSecurity(List.of(new dev.controlplane.schemas.SecurityEvent(UUID.randomUUID(), "auth.failed", 1,
+                        T0.plusSeconds(8), 60, "anonymous", "10.0.0.9", 3, java.util.Map.of("unknown token", 3L),
+                        List.of("GET /api/v1/tenants"))), SqlStore.Checkpoint.NONE);
+                liveRecords = all(liveAudit, query(null, null, null, null, null, null));
+                rebuilt.copySecurityRecords();
                 rebuilt.placeStrays();
 
                 AuditStore shadowReader = new AuditStore(shadow);
                 List<AuditRecord> records = all(shadowReader, query(null, null, null, null, null, null));
                 assertThat(records.subList(0, liveRecords.size())).isEqualTo(liveRecords);
+                assertThat(records).hasSize(liveRecords.size() + 1);
                 assertThat(records.getLast().eventId()).isEqualTo(lost.id().toString());
                 assertThat(records.getLast().id()).isGreaterThan(liveRecords.getLast().id());
                 assertThat(all(shadowReader, query("user:bob", null, T0.plusSeconds(2), T0.plusSeconds(3), null, null)))

@@ -53,6 +53,10 @@ public final class SqlStore implements AutoCloseable {
     private static final Map<Path, Set<SqlStore>> OPEN_FILES = new ConcurrentHashMap<>();
 
     private SqlStore(Database database, String name, String schema, int readerPoolSize) throws SQLException {
+        if (!schema.matches("[a-z][a-z0-9_]{0,62}")) {
+            // It is written into SQL as an identifier (schemas, renames): only plain lower-case names.
+            throw new IllegalArgumentException("not a store name: " + name);
+        }
         this.database = database;
         this.name = name;
         this.schema = schema;
@@ -77,6 +81,8 @@ public final class SqlStore implements AutoCloseable {
         config.setDataSourceProperties(connectionProperties(database.dialect(), database.username(), database.password(), schema));
         config.setMaximumPoolSize(readerPoolSize);
         config.setPoolName("readers-" + schema);
+        // Connects when first asked: a pool reopened after a rebuild's switch cannot fail the switch itself.
+        config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
     }
 
@@ -596,16 +602,28 @@ public final class SqlStore implements AutoCloseable {
             st.execute("SET LOCAL lock_timeout = " + wait.toMillis());
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-                    + " AND tablename <> 'flyway_schema_history' ORDER BY tablename")) {
+                    + " AND tablename <> 'flyway_schema_history' ORDER BY tablename <> 'projector_positions', tablename")) {
                 while (rs.next()) {
-                    tables.add('"' + rs.getString(1) + '"');
+                    tables.add(rs.getString(1));
                 }
             }
-            st.execute("LOCK TABLE " + String.join(", ", tables) + " IN EXCLUSIVE MODE");
+            // The positions first: a projector's transaction saves its position before its rows, so it waits here
+            // before it holds anything else. Still, a writer may hold a table this is waiting for (a deadlock the
+            // database breaks, 40P01): the rebuild tries again later.
+            for (String table : tables) {
+                st.execute("LOCK TABLE \"" + table + "\" IN EXCLUSIVE MODE");
+            }
             return new Freeze(this, List.of(), owner, wait);
         } catch (SQLException e) {
             owner.close();
             throw e;
+        }
+    }
+
+    /** The switch cannot be made now (a long read, another process on the file): nothing was changed; try again. */
+    public static final class NotNow extends java.sql.SQLTransientException {
+        NotNow(String reason) {
+            super(reason);
         }
     }
 
@@ -644,44 +662,56 @@ public final class SqlStore implements AutoCloseable {
                 long deadline = System.nanoTime() + wait.toNanos();
                 for (SqlStore store : held) {
                     if (!store.gate.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                        throw new java.sql.SQLTransientException("a read of store " + live.name + " went on for " + wait);
+                        throw new NotNow("a read of store " + live.name + " went on for " + wait);
                     }
                     closed.add(store);
                 }
                 swapFiles(shadow);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.sql.SQLTransientException("interrupted", e);
+                throw new NotNow("interrupted");
             } finally {
                 closed.forEach(store -> store.gate.writeLock().unlock());
             }
         }
 
         private void swapFiles(SqlStore shadow) throws SQLException {
-            shadow.write(connection -> {
-                connection.setAutoCommit(true);
-                try (Statement st = connection.createStatement()) {
-                    st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-                } finally {
-                    connection.setAutoCommit(false);
-                }
-                return null;
-            });
-            shadow.close();
-            held.forEach(SqlStore::closeConnections);
             Path file = sqliteFile(live.database.url());
+            held.forEach(SqlStore::closeConnections);
             try {
-                // Every connection to the old file is closed, so SQLite has folded its WAL into it and removed it; a
-                // WAL left beside it would be read as the new file's.
-                for (String suffix : List.of("-wal", "-shm")) {
-                    Files.deleteIfExists(Path.of(file + suffix));
+                // With every connection of this process closed, SQLite has folded the WAL into the file and removed
+                // it. A WAL still there means another process has the file open: it would go on writing into a file
+                // no longer there, so the switch waits.
+                if (Files.exists(Path.of(file + "-wal"))) {
+                    throw new NotNow("another process has " + file.getFileName() + " open");
                 }
+                shadow.write(connection -> {
+                    connection.setAutoCommit(true);
+                    try (Statement st = connection.createStatement()) {
+                        st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                    } finally {
+                        connection.setAutoCommit(false);
+                    }
+                    return null;
+                });
+                shadow.close();
+                Files.deleteIfExists(Path.of(file + "-shm"));
                 Files.move(sqliteFile(shadow.database.url()), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                syncDirectory(file.getParent());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
                 held.forEach(store -> store.readers = store.readerPool());
+            }
+        }
+
+        /** The rename is durable once its directory is: the stores write with synchronous=FULL. */
+        private static void syncDirectory(Path directory) {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory, java.nio.file.StandardOpenOption.READ)) {
+                channel.force(true);
+            } catch (IOException e) {
+                // Not every file system lets a directory be synced; the rename itself is atomic.
             }
         }
 
@@ -694,25 +724,41 @@ public final class SqlStore implements AutoCloseable {
                 st.execute("ALTER SCHEMA " + shadow.schema + " RENAME TO " + schema);
                 // A function that fixes its own search path (the audit time index's, SECURITY DEFINER) names the schema.
                 List<String> functions = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery("SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n"
-                        + " ON n.oid = p.pronamespace WHERE n.nspname = '" + schema + "' AND array_to_string(p.proconfig, ',')"
-                        + " LIKE '%search_path=" + shadow.schema + "%'")) {
-                    while (rs.next()) {
-                        functions.add(rs.getString(1));
+                try (PreparedStatement ps = owner.prepareStatement("SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n"
+                        + " ON n.oid = p.pronamespace WHERE n.nspname = ? AND ? = ANY (p.proconfig)")) {
+                    ps.setString(1, schema);
+                    ps.setString(2, "search_path=" + shadow.schema);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            functions.add(rs.getString(1));
+                        }
                     }
                 }
                 for (String function : functions) {
                     st.execute("ALTER FUNCTION " + function + " SET search_path = " + schema);
                 }
-                st.execute("DROP SCHEMA " + replaced + " CASCADE");
             }
             owner.commit();
             owner.close();
             owner = null;
+            // Switched: what follows only tidies, and a failure of it is not the switch's.
+            var log = org.slf4j.LoggerFactory.getLogger(SqlStore.class);
             shadow.close();
-            // A repeatable script's checksum covers its placeholders, the schema's name among them: the grants run
-            // again for the schema under its new name, so a service that only validates finds the store up to date.
-            migrate(live.database, live.name, schema, true);
+            try (Connection tidy = live.ownerConnection(); Statement st = tidy.createStatement()) {
+                // After the commit, so that readers of the old tables in flight never hold up the switch.
+                st.execute("DROP SCHEMA " + replaced + " CASCADE");
+                tidy.commit();
+            } catch (SQLException e) {
+                log.warn("store {} switched; dropping the old schema {} failed, drop it by hand: {}", live.name, replaced, e.toString());
+            }
+            try {
+                // A repeatable script's checksum covers its placeholders, the schema's name among them: the grants run
+                // again for the schema under its new name, so a service that only validates finds the store up to date.
+                migrate(live.database, live.name, schema, true);
+            } catch (RuntimeException e) {
+                log.warn("store {} switched; its migration history still names {}: run the migrations (migrate)", live.name,
+                        shadow.schema, e);
+            }
         }
 
         @Override

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * adds what the log alone does not give, and the copy takes the live store's place. Writers blocked by the freeze
  * then go on into the rebuilt tables, from where they were: what the copy read past them they apply again, which a
  * projector's store ignores (every apply is idempotent). A freeze that cannot catch up within its limit is let go and
- * tried again later, so the live store is never held for long. A record the copy refuses fails the rebuild; the live
- * store is untouched by a failed one.
+ * tried again ten seconds later, so the live store is never held for long. A record the copy refuses becomes a dead
+ * letter of the copy, as it did of the live store. A topic whose retention has dropped records cannot be replayed
+ * into what the live store holds of them: its rebuild is refused. A failed rebuild leaves the live store untouched
+ * and its copy dropped.
  */
 public final class StoreRebuild {
 
@@ -36,6 +38,9 @@ public final class StoreRebuild {
     /** The longest the live store is held still for one try at switching. */
     private static final Duration FREEZE_LIMIT = Duration.ofSeconds(5);
     private static final int MAX_POLL_RECORDS = 2_000;
+    /** After a try at switching that had to let go, the live store writes undisturbed this long. */
+    private static final Duration BETWEEN_TRIES = Duration.ofSeconds(10);
+    private static final int MAX_TRIES = 30;
 
     /** One topic a store is projected from: its projector's name (the live one's), how to read and to apply a record. */
     public record Feed<T>(String projector, String topic, Function<byte[], T> reader, LogProjector.BatchHandler<T> handler) {
@@ -52,11 +57,23 @@ public final class StoreRebuild {
         /** The feeds, writing into {@code shadow}. */
         List<Feed<?>> feeds(SqlStore shadow);
 
+        /**
+         * Runs about once a second while the copy replays: for what the copy takes from the live store rather than
+         * from the log (audit records of a topic that keeps only days), so that little is left for the freeze.
+         */
+        default void alongside(SqlStore shadow) throws SQLException {
+        }
+
         /** Runs with the live store frozen and the copy caught up, just before the switch. */
         default void beforeSwitch(SqlStore shadow) throws SQLException {
         }
 
         static Target of(String name, SqlStore live, Function<SqlStore, List<Feed<?>>> feeds, Finish beforeSwitch) {
+            return of(name, live, feeds, shadow -> {
+            }, beforeSwitch);
+        }
+
+        static Target of(String name, SqlStore live, Function<SqlStore, List<Feed<?>>> feeds, Finish alongside, Finish beforeSwitch) {
             return new Target() {
                 @Override
                 public String name() {
@@ -71,6 +88,11 @@ public final class StoreRebuild {
                 @Override
                 public List<Feed<?>> feeds(SqlStore shadow) {
                     return feeds.apply(shadow);
+                }
+
+                @Override
+                public void alongside(SqlStore shadow) throws SQLException {
+                    alongside.run(shadow);
                 }
 
                 @Override
@@ -159,9 +181,16 @@ public final class StoreRebuild {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+            for (var beginning : beginnings.entrySet()) {
+                if (beginning.getValue() > 0) {
+                    throw new RebuildFailure(beginning.getKey() + " no longer starts at its first record (its retention "
+                            + "dropped some): a store rebuilt from it would lose what the live one keeps of them", null);
+                }
+            }
             long nextCheck = 0;
+            long nextTry = 0;
             while (!cancelled) {
-                apply(consumer, feeds, consumer.poll(Duration.ofMillis(200)));
+                apply(consumer, feeds, shadow, consumer.poll(Duration.ofMillis(200)));
                 read = sum(partitions, tp -> consumer.position(tp) - beginnings.get(tp));
                 if (System.nanoTime() < nextCheck) {
                     continue;
@@ -169,10 +198,17 @@ public final class StoreRebuild {
                 nextCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                 Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 total = sum(partitions, tp -> ends.get(tp) - beginnings.get(tp));
-                if (behindLive(consumer, feeds, partitions) <= CLOSE_ENOUGH && trySwitch(consumer, feeds, partitions, shadow)) {
-                    outcome = State.DONE;
-                    log.info("rebuild of {} switched over: {} records read", target.name(), read);
-                    return;
+                target.alongside(shadow);
+                if (System.nanoTime() >= nextTry && behindLive(consumer, feeds, partitions) <= CLOSE_ENOUGH) {
+                    if (trySwitch(consumer, feeds, partitions, shadow)) {
+                        outcome = State.DONE;
+                        log.info("rebuild of {} switched over: {} records read", target.name(), read);
+                        return;
+                    }
+                    if (switchTries >= MAX_TRIES) {
+                        throw new RebuildFailure("could not switch in " + MAX_TRIES + " tries: the live store stays busy", null);
+                    }
+                    nextTry = System.nanoTime() + BETWEEN_TRIES.toNanos();
                 }
             }
             error = "cancelled";
@@ -205,11 +241,9 @@ public final class StoreRebuild {
         SqlStore.Freeze freeze;
         try {
             freeze = target.live().freeze(FREEZE_LIMIT);
-        } catch (java.sql.SQLTransientException e) {
-            log.info("rebuild of {}: the live store stayed busy; trying again", target.name());
-            return false;
         } catch (SQLException e) {
-            if ("55P03".equals(e.getSQLState())) { // lock_not_available
+            if (notNow(e)) {
+                log.info("rebuild of {}: the live store could not be held still ({}); trying again later", target.name(), e.toString());
                 return false;
             }
             throw e;
@@ -217,10 +251,10 @@ public final class StoreRebuild {
         try (freeze) {
             while (behindLive(consumer, feeds, partitions) > 0) {
                 if (cancelled || System.nanoTime() > deadline) {
-                    log.info("rebuild of {}: not caught up within {}; the live store goes on, trying again", target.name(), FREEZE_LIMIT);
+                    log.info("rebuild of {}: not caught up within {}; the live store goes on, trying again later", target.name(), FREEZE_LIMIT);
                     return false;
                 }
-                apply(consumer, feeds, consumer.poll(Duration.ofMillis(100)));
+                apply(consumer, feeds, shadow, consumer.poll(Duration.ofMillis(100)));
             }
             state = State.SWITCHING;
             // The copy's positions say how far it is, past transaction markers and records it could not read too.
@@ -232,14 +266,24 @@ public final class StoreRebuild {
             }
             target.beforeSwitch(shadow);
             freeze.replaceWith(shadow);
-
             return true;
-        } catch (Exception e) {
-            if (state == State.SWITCHING) {
-                state = State.REPLAYING;
+        } catch (SQLException e) {
+            state = State.REPLAYING;
+            if (notNow(e)) {
+                log.info("rebuild of {}: could not switch now ({}); trying again later", target.name(), e.toString());
+                return false;
             }
             throw e;
+        } catch (Exception e) {
+            state = State.REPLAYING;
+            throw e;
         }
+    }
+
+    /** Nothing was changed, and a later try may succeed: busy, a lock not had in time, a deadlock the database broke. */
+    private static boolean notNow(SQLException e) {
+        return e instanceof SqlStore.NotNow || e instanceof java.sql.SQLTransientException
+                || "55P03".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
     }
 
     /** How many records the copy lacks of what the live store holds, by the stores' positions. */
@@ -257,36 +301,60 @@ public final class StoreRebuild {
         return behind;
     }
 
-    private void apply(KafkaConsumer<String, byte[]> consumer, Map<String, Feed<?>> feeds, ConsumerRecords<String, byte[]> records)
-            throws Exception {
+    private void apply(KafkaConsumer<String, byte[]> consumer, Map<String, Feed<?>> feeds, SqlStore shadow,
+                       ConsumerRecords<String, byte[]> records) throws Exception {
         for (TopicPartition partition : records.partitions()) {
             Feed<?> feed = feeds.get(partition.topic());
-            applyPartition(feed, records.records(partition), consumer.position(partition));
+            applyPartition(feed, shadow, records.records(partition), consumer.position(partition));
         }
     }
 
-    private <T> void applyPartition(Feed<T> feed, List<ConsumerRecord<String, byte[]>> records, long next) throws Exception {
+    private <T> void applyPartition(Feed<T> feed, SqlStore shadow, List<ConsumerRecord<String, byte[]>> records, long next)
+            throws Exception {
+        List<ConsumerRecord<String, byte[]>> readable = new ArrayList<>(records.size());
         List<T> values = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 values.add(feed.reader().apply(record.value()));
+                readable.add(record);
             } catch (RuntimeException e) {
-                // The live projector recorded it as a dead letter and went on; so does the copy.
-                log.warn("rebuild of {}: {}-{}@{} is unreadable, skipped", target.name(), record.topic(), record.partition(), record.offset());
+                // As the live projector does: a dead letter, and on.
+                shadow.deadLetter(feed.projector(), record.topic(), record.partition(), record.offset(), record.key(),
+                        "unreadable: " + e.getClass().getName());
             }
         }
-        SqlStore.Checkpoint checkpoint = new SqlStore.Checkpoint(feed.projector(), feed.topic(),
-                Map.of(records.getFirst().partition(), next));
+        int partition = records.getFirst().partition();
+        if (applied(feed, values, new SqlStore.Checkpoint(feed.projector(), feed.topic(), Map.of(partition, next)))) {
+            return;
+        }
+        // The copy refuses the batch: find the records it refuses, one at a time, and set them aside as the live
+        // projector did, so one such record does not fail every rebuild.
+        for (int i = 0; i < readable.size(); i++) {
+            ConsumerRecord<String, byte[]> record = readable.get(i);
+            SqlStore.Checkpoint one = new SqlStore.Checkpoint(feed.projector(), feed.topic(), Map.of(partition, record.offset() + 1));
+            if (!applied(feed, List.of(values.get(i)), one)) {
+                log.warn("rebuild of {}: {}-{}@{} refused by the copy, recorded as a dead letter", target.name(), record.topic(),
+                        record.partition(), record.offset());
+                shadow.deadLetter(feed.projector(), record.topic(), record.partition(), record.offset(), record.key(),
+                        "refused by the rebuild");
+            }
+        }
+        new SqlStore.Checkpoint(feed.projector(), feed.topic(), Map.of(partition, next)).save(shadow);
+    }
+
+    /** Applies, retrying what the store gives as passing trouble; false when it refuses these records. */
+    private <T> boolean applied(Feed<T> feed, List<T> values, SqlStore.Checkpoint checkpoint) throws Exception {
         long backoffMs = 100;
         for (int attempt = 1; ; attempt++) {
             try {
                 feed.handler().apply(values, checkpoint);
-                return;
+                return true;
             } catch (Exception e) {
-                if (attempt >= 5 || !LogProjector.transientFailure(e)) {
-                    ConsumerRecord<String, byte[]> first = records.getFirst();
-                    throw new RebuildFailure("the copy refused records of " + first.topic() + "-" + first.partition()
-                            + " from offset " + first.offset() + " (" + e.getClass().getSimpleName() + ")", e);
+                if (!LogProjector.transientFailure(e)) {
+                    return false;
+                }
+                if (attempt >= 5) {
+                    throw new RebuildFailure("the copy's store stays unavailable (" + e.getClass().getSimpleName() + ")", e);
                 }
                 Thread.sleep(backoffMs);
                 backoffMs *= 2;

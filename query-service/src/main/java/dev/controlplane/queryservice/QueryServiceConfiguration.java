@@ -79,17 +79,23 @@ public class QueryServiceConfiguration {
     }
 
     /**
-     * The audit store, rebuilt from the events and the security events under the audit projectors' names; records
-     * keep their ids (AuditStore.rebuilding), so an auditor's cursor from before the rebuild goes on after it.
+     * The audit store, rebuilt from the events under the audit projector's name; records keep their ids
+     * (AuditStore.rebuilding), so an auditor's cursor from before the rebuild goes on after it. The records of failed
+     * and denied calls are copied from the live store with their projector's position: their topic keeps only days.
      */
     @Bean
     StoreRebuild.Target auditRebuild(SqlStore queryAuditStore) {
-        return StoreRebuild.Target.of(Stores.AUDIT, queryAuditStore, shadow -> {
-            AuditStore rebuilt = AuditStore.rebuilding(shadow, queryAuditStore);
-            return List.of(new StoreRebuild.Feed<>(ConsumerGroups.AUDIT, Topics.EVENTS, Envelopes::readEvent, rebuilt::append),
-                    new StoreRebuild.Feed<>(ConsumerGroups.SECURITY_AUDIT, Topics.SECURITY_EVENTS, Envelopes::readSecurityEvent,
-                            rebuilt::appendSecurity));
-        }, shadow -> AuditStore.rebuilding(shadow, queryAuditStore).placeStrays());
+        return StoreRebuild.Target.of(Stores.AUDIT, queryAuditStore,
+                shadow -> List.of(new StoreRebuild.Feed<>(ConsumerGroups.AUDIT, Topics.EVENTS, Envelopes::readEvent,
+                        AuditStore.rebuilding(shadow, queryAuditStore)::append)),
+                shadow -> AuditStore.rebuilding(shadow, queryAuditStore).copySecurityRecords(),
+                shadow -> {
+                    AuditStore rebuilt = AuditStore.rebuilding(shadow, queryAuditStore);
+                    rebuilt.copySecurityRecords();
+                    new SqlStore.Checkpoint(ConsumerGroups.SECURITY_AUDIT, Topics.SECURITY_EVENTS,
+                            queryAuditStore.positions(ConsumerGroups.SECURITY_AUDIT, Topics.SECURITY_EVENTS)).save(shadow);
+                    rebuilt.placeStrays();
+                });
     }
 
     @Bean(destroyMethod = "close")

@@ -1,6 +1,7 @@
 package dev.controlplane.standalone;
 
 import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Stores;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -21,11 +22,26 @@ import tools.jackson.databind.JsonNode;
  */
 final class RebuildCommand {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
     private RebuildCommand() {
     }
 
     /** 0 when the rebuild switched over, 1 when it failed, 2 when it could not be asked for. */
-    static int run(Map<String, String> env, String store, PrintStream out) throws IOException, InterruptedException {
+    static int run(Map<String, String> env, String store, PrintStream out) throws InterruptedException {
+        if (!Stores.REBUILDABLE.contains(store)) {
+            out.println("no such store: " + store + " (" + String.join(", ", Stores.REBUILDABLE) + ")");
+            return 2;
+        }
+        try {
+            return follow(env, store, out);
+        } catch (IOException | IllegalArgumentException e) {
+            out.println(store + ": cannot ask the system: " + e);
+            return 2;
+        }
+    }
+
+    private static int follow(Map<String, String> env, String store, PrintStream out) throws IOException, InterruptedException {
         String base = env.getOrDefault("ADMIN_URL", "http://localhost:" + env.getOrDefault("SERVER_PORT", "8080"));
         String token = env.get("ADMIN_TOKEN");
         if (token == null || token.isBlank()) {
@@ -38,7 +54,7 @@ final class RebuildCommand {
         }
         URI uri = URI.create(base + "/api/v1/rebuilds/" + store);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> started = client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+        HttpResponse<String> started = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (started.statusCode() != 202 && started.statusCode() != 409) {
             out.println(store + ": " + started.statusCode() + " " + detail(started.body()));
@@ -48,7 +64,7 @@ final class RebuildCommand {
             out.println(store + ": a rebuild is running already; following it");
         }
         while (true) {
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", "Bearer " + token)
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
                 out.println(store + ": " + answer.statusCode() + " " + detail(answer.body()));

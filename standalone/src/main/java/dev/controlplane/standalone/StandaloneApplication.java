@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Import;
         WebhookDispatcherConfiguration.class})
 public class StandaloneApplication {
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("migrate")) {
             StoreMigrations.run(System.getenv());
             return;
