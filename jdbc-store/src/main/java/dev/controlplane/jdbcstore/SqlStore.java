@@ -47,6 +47,7 @@ public final class SqlStore implements AutoCloseable {
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile HikariDataSource readers;
     private volatile Connection writer;
+    private volatile boolean closed;
     private boolean migrated;
 
     /** The SQLite stores open in this JVM, by file: a rebuild of a file holds all of them while it replaces it. */
@@ -131,7 +132,16 @@ public final class SqlStore implements AutoCloseable {
                     database.ownerUsername(), database.ownerPassword(), true);
         }
         SqlStore shadow = new SqlStore(shadowDatabase, name, shadowSchema, 1);
-        shadow.migrate();
+        try {
+            shadow.migrate();
+        } catch (RuntimeException e) {
+            try {
+                shadow.discard();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return shadow;
     }
 
@@ -554,6 +564,7 @@ public final class SqlStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (dialect() == Dialect.SQLITE) {
             OPEN_FILES.computeIfPresent(sqliteFile(database.url()), (file, stores) -> {
                 stores.remove(this);
@@ -702,7 +713,7 @@ public final class SqlStore implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
-                held.forEach(store -> store.readers = store.readerPool());
+                held.stream().filter(store -> !store.closed).forEach(store -> store.readers = store.readerPool());
             }
         }
 

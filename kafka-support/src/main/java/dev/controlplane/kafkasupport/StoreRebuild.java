@@ -198,6 +198,7 @@ public final class StoreRebuild {
                 nextCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                 Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 total = sum(partitions, tp -> ends.get(tp) - beginnings.get(tp));
+                pastTheLog(consumer, feeds, partitions);
                 target.alongside(shadow);
                 if (System.nanoTime() >= nextTry && behindLive(consumer, feeds, partitions) <= CLOSE_ENOUGH) {
                     if (trySwitch(consumer, feeds, partitions, shadow)) {
@@ -284,6 +285,25 @@ public final class StoreRebuild {
     private static boolean notNow(SQLException e) {
         return e instanceof SqlStore.NotNow || e instanceof java.sql.SQLTransientException
                 || "55P03".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+    }
+
+    /** A live store whose positions are past the log's end (a topic made again, a store from elsewhere) is never caught up. */
+    private void pastTheLog(KafkaConsumer<String, byte[]> consumer, Map<String, Feed<?>> feeds, List<TopicPartition> partitions)
+            throws SQLException, RebuildFailure {
+        Map<String, Map<Integer, Long>> positions = new HashMap<>();
+        for (Feed<?> feed : feeds.values()) {
+            positions.put(feed.topic(), target.live().positions(feed.projector(), feed.topic()));
+        }
+        // The ends after the positions: the live store may move on meanwhile, never past the end taken after it.
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        for (Feed<?> feed : feeds.values()) {
+            Map<Integer, Long> live = positions.get(feed.topic());
+            for (TopicPartition tp : partitions) {
+                if (tp.topic().equals(feed.topic()) && live.getOrDefault(tp.partition(), 0L) > ends.get(tp)) {
+                    throw new RebuildFailure("the live store is past the end of " + tp + ": it was not projected from this log", null);
+                }
+            }
+        }
     }
 
     /** How many records the copy lacks of what the live store holds, by the stores' positions. */

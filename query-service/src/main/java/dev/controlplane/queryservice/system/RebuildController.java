@@ -45,11 +45,17 @@ class RebuildController {
     @GetMapping("/api/v1/rebuilds/{store}")
     ResponseEntity<byte[]> progress(@PathVariable String store) {
         return rebuilds.progress(store).map(progress -> JsonResponses.json(200, new HttpHeaders(), body(progress)))
-                .orElseThrow(() -> ApiException.notFound("no rebuild of " + store + " has run in this process"));
+                .orElseThrow(() -> ApiException.notFound("no rebuild of " + shown(store) + " has run in this process"));
     }
 
     private static ApiException unknown(String store) {
-        return ApiException.notFound("this service rebuilds no store named " + store);
+        return ApiException.notFound("this service rebuilds no store named " + shown(store) + " (it rebuilds "
+                + String.join(", ", dev.controlplane.schemas.Stores.REBUILDABLE) + " where their stores are its own)");
+    }
+
+    /** A name as the caller sent it, cut short: it is echoed. */
+    private static String shown(String store) {
+        return store.length() > 64 ? store.substring(0, 64) + "…" : store;
     }
 
     private static Map<String, Object> body(StoreRebuild.Progress progress) {

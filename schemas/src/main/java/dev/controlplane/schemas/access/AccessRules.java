@@ -157,7 +157,9 @@ public final class AccessRules {
 
     private static Scoped scoped(String scope, String... alternatives) {
         Set<String> all = new LinkedHashSet<>();
-        all.add(Scopes.ADMIN);
+        if (!scope.equals(Scopes.ADMIN)) {
+            all.add(Scopes.ADMIN);
+        }
         for (String alternative : alternatives) {
             if (alternative != null && !alternative.equals(scope)) {
                 all.add(alternative);
