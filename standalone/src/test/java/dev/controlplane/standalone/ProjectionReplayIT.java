@@ -1,5 +1,6 @@
 package dev.controlplane.standalone;
 
+import static dev.controlplane.standalone.StoreRows.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -69,23 +69,6 @@ class ProjectionReplayIT {
                 rs.next();
                 return rs.getLong(1);
             }
-        });
-    }
-
-    private static List<String> rows(SqlStore store, String sql) throws SQLException {
-        return store.read(c -> {
-            List<String> rows = new ArrayList<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    StringBuilder row = new StringBuilder();
-                    for (int i = 1; i <= columns; i++) {
-                        row.append(rs.getString(i)).append('|');
-                    }
-                    rows.add(row.toString());
-                }
-            }
-            return rows;
         });
     }
 }

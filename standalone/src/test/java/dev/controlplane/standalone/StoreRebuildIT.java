@@ -1,5 +1,6 @@
 package dev.controlplane.standalone;
 
+import static dev.controlplane.standalone.StoreRows.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,7 +24,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -159,6 +159,12 @@ class StoreRebuildIT {
                     }
                     String byEvent = "SELECT " + AUDIT_COLUMNS + " FROM audit_records ORDER BY event_id";
                     assertThat(rows(auditLive, byEvent)).isEqualTo(rows(auditReference, byEvent));
+                    // The rebuilt time index is exactly the one its records give (a since/until page relies on it).
+                    String exact = "SELECT level, bucket, MIN(id), MAX(id) FROM (SELECT 0 AS level, occurred_at_us / 60000000 AS bucket, id"
+                            + " FROM audit_records UNION ALL SELECT 1, occurred_at_us / 3600000000, id FROM audit_records UNION ALL"
+                            + " SELECT 2, occurred_at_us / 86400000000, id FROM audit_records) b GROUP BY level, bucket ORDER BY level, bucket";
+                    assertThat(rows(auditLive, "SELECT level, bucket, min_id, max_id FROM audit_time_index ORDER BY level, bucket"))
+                            .isEqualTo(rows(auditLive, exact));
                     String resources = "SELECT * FROM resources ORDER BY kind, name";
                     assertThat(rows(readLive, resources)).isEqualTo(rows(readReference, resources));
                 }
@@ -210,22 +216,5 @@ class StoreRebuildIT {
                     .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
             return consumer.endOffsets(partitions);
         }
-    }
-
-    private static List<String> rows(SqlStore store, String sql) throws SQLException {
-        return store.read(c -> {
-            List<String> rows = new ArrayList<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    StringBuilder row = new StringBuilder();
-                    for (int i = 1; i <= columns; i++) {
-                        row.append(rs.getString(i)).append('|');
-                    }
-                    rows.add(row.toString());
-                }
-            }
-            return rows;
-        });
     }
 }
