@@ -391,9 +391,11 @@ class AuditStoreTest {
                 rebuilt.append(replayed.subList(4, replayed.size()), SqlStore.Checkpoint.NONE);
                 // The live projector commits "late" after the copy read it, and a client sees its id.
                 liveAudit.append(List.of(late), SqlStore.Checkpoint.NONE);
-                liveAudit.appendSecurity(List.of(new dev.controlplane.schemas.SecurityEvent(UUID.randomUUID(), "auth.failed", 1,
-                        T0.plusSeconds(8), 60, "anonymous", "10.0.0.9", 3, java.util.Map.of("unknown token", 3L),
-                        List.of("GET /api/v1/tenants"))), SqlStore.Checkpoint.NONE);
+                // Failed calls are copied as they come, each copy taking what came since the last.
+                liveAudit.appendSecurity(List.of(failedCalls(T0.plusSeconds(8))), SqlStore.Checkpoint.NONE);
+                rebuilt.copySecurityRecords();
+                liveAudit.appendSecurity(List.of(failedCalls(T0.plusSeconds(9))), SqlStore.Checkpoint.NONE);
+                rebuilt.copySecurityRecords();
                 liveRecords = all(liveAudit, query(null, null, null, null, null, null));
                 rebuilt.copySecurityRecords();
                 rebuilt.placeStrays();
@@ -416,6 +418,11 @@ class AuditStoreTest {
                 shadow.discard();
             }
         }
+    }
+
+    private static dev.controlplane.schemas.SecurityEvent failedCalls(Instant window) {
+        return new dev.controlplane.schemas.SecurityEvent(UUID.randomUUID(), "auth.failed", 1, window, 60, "anonymous",
+                "10.0.0.9", 3, java.util.Map.of("unknown token", 3L), List.of("GET /api/v1/tenants"));
     }
 
     private static AuditQuery query(String actor, List<String> actions, Instant since, Instant until, String kind, String name) {

@@ -112,6 +112,12 @@ public final class SqlStore implements AutoCloseable {
         String shadowSchema = schema + "_rebuild";
         if (dialect() == Dialect.SQLITE) {
             Path file = sqliteFile(database.url());
+            for (SqlStore other : OPEN_FILES.getOrDefault(file, Set.of())) {
+                if (!other.name.equals(name)) {
+                    throw new IllegalStateException("store " + name + " shares its file with store " + other.name
+                            + ": a rebuild would replace both; give each store a file of its own");
+                }
+            }
             Path shadowFile = file.resolveSibling(file.getFileName() + ".rebuild");
             for (String suffix : List.of("", "-wal", "-shm", ".migrate-lock")) {
                 try {
@@ -631,7 +637,13 @@ public final class SqlStore implements AutoCloseable {
         }
     }
 
-    /** The switch cannot be made now (a long read, another process on the file): nothing was changed; try again. */
+    /** One step of a switch, run on the frozen store ({@link Freeze#replaceWith}). */
+    @FunctionalInterface
+    public interface Step {
+        void run() throws SQLException;
+    }
+
+    /** The switch cannot be made now (a read went on too long): nothing was changed; try again. */
     public static final class NotNow extends java.sql.SQLTransientException {
         NotNow(String reason) {
             super(reason);
@@ -655,19 +667,23 @@ public final class SqlStore implements AutoCloseable {
 
         /**
          * Puts {@code shadow} (from {@link #openShadow}, filled and caught up) in the live store's place and closes it:
-         * the live store's objects read and write the rebuilt tables from now on. One step on PostgreSQL (the schemas
-         * change names in one transaction); on SQLite the rebuilt file is renamed over the live one while no connection
-         * of this JVM is open on either.
+         * the live store's objects read and write the rebuilt tables from now on. {@code lastly} runs just before, on
+         * the frozen live store, once nothing can hold the switch up any more: on SQLite once every reader of the file
+         * in this process is done. A {@link NotNow} is thrown only before {@code lastly}: afterwards nothing can say
+         * "not now", and a failure is the rebuild's. One step on PostgreSQL (the schemas change names in one
+         * transaction); on SQLite the rebuilt file is renamed over the live one while no connection of this process
+         * is open on either.
          */
-        public void replaceWith(SqlStore shadow) throws SQLException {
+        public void replaceWith(SqlStore shadow, Step lastly) throws SQLException {
             if (live.dialect() == Dialect.SQLITE) {
-                replaceFile(shadow);
+                replaceFile(shadow, lastly);
             } else {
+                lastly.run();
                 replaceSchema(shadow);
             }
         }
 
-        private void replaceFile(SqlStore shadow) throws SQLException {
+        private void replaceFile(SqlStore shadow, Step lastly) throws SQLException {
             List<SqlStore> closed = new ArrayList<>();
             try {
                 long deadline = System.nanoTime() + wait.toNanos();
@@ -677,10 +693,17 @@ public final class SqlStore implements AutoCloseable {
                     }
                     closed.add(store);
                 }
+            } catch (InterruptedException | NotNow e) {
+                closed.forEach(store -> store.gate.writeLock().unlock());
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new NotNow("interrupted");
+                }
+                throw (NotNow) e;
+            }
+            try {
+                lastly.run();
                 swapFiles(shadow);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NotNow("interrupted");
             } finally {
                 closed.forEach(store -> store.gate.writeLock().unlock());
             }
@@ -692,9 +715,9 @@ public final class SqlStore implements AutoCloseable {
             try {
                 // With every connection of this process closed, SQLite has folded the WAL into the file and removed
                 // it. A WAL still there means another process has the file open: it would go on writing into a file
-                // no longer there, so the switch waits.
+                // no longer there (a SQLite store belongs to one process).
                 if (Files.exists(Path.of(file + "-wal"))) {
-                    throw new NotNow("another process has " + file.getFileName() + " open");
+                    throw new IllegalStateException("another process has " + file.getFileName() + " open: not switched");
                 }
                 shadow.write(connection -> {
                     connection.setAutoCommit(true);
@@ -714,6 +737,16 @@ public final class SqlStore implements AutoCloseable {
                 throw new UncheckedIOException(e);
             } finally {
                 held.stream().filter(store -> !store.closed).forEach(store -> store.readers = store.readerPool());
+            }
+        }
+
+        private boolean schemaExists(String schema) throws SQLException {
+            try (Connection check = live.ownerConnection();
+                 PreparedStatement ps = check.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+                ps.setString(1, schema);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
             }
         }
 
@@ -749,14 +782,28 @@ public final class SqlStore implements AutoCloseable {
                     st.execute("ALTER FUNCTION " + function + " SET search_path = " + schema);
                 }
             }
-            owner.commit();
-            owner.close();
-            owner = null;
+            try {
+                owner.commit();
+            } catch (SQLException e) {
+                // The answer to a commit can be lost after the server committed: the copy's name says which.
+                if (schemaExists(shadow.schema)) {
+                    throw e;
+                }
+            } finally {
+                try {
+                    owner.close();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the transaction ended with it
+                }
+                owner = null;
+            }
             // Switched: what follows only tidies, and a failure of it is not the switch's.
             var log = org.slf4j.LoggerFactory.getLogger(SqlStore.class);
             shadow.close();
             try (Connection tidy = live.ownerConnection(); Statement st = tidy.createStatement()) {
-                // After the commit, so that readers of the old tables in flight never hold up the switch.
+                // After the commit, so that readers of the old tables in flight never hold up the switch; bounded, so
+                // that a transaction left open on them does not hold up the rebuild's end.
+                st.execute("SET lock_timeout = 30000");
                 st.execute("DROP SCHEMA " + replaced + " CASCADE");
                 tidy.commit();
             } catch (SQLException e) {

@@ -116,7 +116,7 @@ public final class StoreRebuild {
      * marker counts as one); {@code secondsLeft} is null until there is a rate to tell it by.
      */
     public record Progress(String store, State state, long records, long total, double perSecond, Long secondsLeft,
-                           Instant startedAt, Instant finishedAt, int switchTries, String error) {
+                           Instant startedAt, Instant finishedAt, int switchTries, long deadLetters, String error) {
     }
 
     private final Target target;
@@ -129,6 +129,8 @@ public final class StoreRebuild {
     private volatile Instant finishedAt;
     private volatile String error;
     private volatile int switchTries;
+    /** Records the copy set aside, as the live projector did: an operator reads them in the store's dead letters. */
+    private volatile long deadLetters;
     private volatile boolean cancelled;
     private Thread thread;
 
@@ -149,7 +151,7 @@ public final class StoreRebuild {
         double rate = read / seconds;
         Long left = state == State.REPLAYING && rate > 0 ? (long) Math.ceil(Math.max(0, total - read) / rate) : null;
         return new Progress(target.name(), state, read, Math.max(total, read), Math.round(rate * 10) / 10.0, left, startedAt,
-                finishedAt, switchTries, error);
+                finishedAt, switchTries, deadLetters, error);
     }
 
     public boolean finished() {
@@ -160,6 +162,7 @@ public final class StoreRebuild {
     public void cancel() throws InterruptedException {
         cancelled = true;
         if (thread != null) {
+            thread.interrupt();
             thread.join(Duration.ofSeconds(30));
         }
     }
@@ -171,7 +174,11 @@ public final class StoreRebuild {
         State outcome = State.FAILED;
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(kafka, null, Map.of(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS))) {
-            shadow = target.live().openShadow();
+            try {
+                shadow = target.live().openShadow();
+            } catch (IllegalStateException e) {
+                throw new RebuildFailure(e.getMessage(), e);
+            }
             Map<String, Feed<?>> feeds = new HashMap<>();
             target.feeds(shadow).forEach(feed -> feeds.put(feed.topic(), feed));
             List<TopicPartition> partitions = new ArrayList<>();
@@ -198,9 +205,19 @@ public final class StoreRebuild {
                 nextCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                 Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 total = sum(partitions, tp -> ends.get(tp) - beginnings.get(tp));
-                pastTheLog(consumer, feeds, partitions);
-                target.alongside(shadow);
-                if (System.nanoTime() >= nextTry && behindLive(consumer, feeds, partitions) <= CLOSE_ENOUGH) {
+                long behind;
+                try {
+                    pastTheLog(consumer, feeds, partitions);
+                    target.alongside(shadow);
+                    behind = behindLive(consumer, feeds, partitions);
+                } catch (SQLException e) {
+                    if (!LogProjector.transientFailure(e)) {
+                        throw e;
+                    }
+                    log.warn("rebuild of {}: the live store did not answer ({}); going on", target.name(), e.toString());
+                    continue;
+                }
+                if (System.nanoTime() >= nextTry && behind <= CLOSE_ENOUGH) {
                     if (trySwitch(consumer, feeds, partitions, shadow)) {
                         outcome = State.DONE;
                         log.info("rebuild of {} switched over: {} records read", target.name(), read);
@@ -215,7 +232,7 @@ public final class StoreRebuild {
             error = "cancelled";
         } catch (Exception e) {
             log.error("rebuild of {} failed; the live store is as it was", target.name(), e);
-            error = e.getClass().getSimpleName() + (e instanceof RebuildFailure ? ": " + e.getMessage() : "");
+            error = cancelled ? "cancelled" : e.getClass().getSimpleName() + (e instanceof RebuildFailure ? ": " + e.getMessage() : "");
         } finally {
             if (shadow != null && outcome != State.DONE) {
                 try {
@@ -265,8 +282,20 @@ public final class StoreRebuild {
                         .forEach(tp -> next.put(tp.partition(), consumer.position(tp)));
                 new SqlStore.Checkpoint(feed.projector(), feed.topic(), next).save(shadow);
             }
-            target.beforeSwitch(shadow);
-            freeze.replaceWith(shadow);
+            boolean[] committed = {false};
+            try {
+                freeze.replaceWith(shadow, () -> {
+                    // From here on the copy changes in ways a later try could not build on (ids given out): a
+                    // failure fails the rebuild rather than trying again.
+                    committed[0] = true;
+                    target.beforeSwitch(shadow);
+                });
+            } catch (Exception e) {
+                if (committed[0]) {
+                    throw new RebuildFailure("the switch failed (" + e.getClass().getSimpleName() + "); the live store is as it was", e);
+                }
+                throw e;
+            }
             return true;
         } catch (SQLException e) {
             state = State.REPLAYING;
@@ -341,6 +370,7 @@ public final class StoreRebuild {
                 // As the live projector does: a dead letter, and on.
                 shadow.deadLetter(feed.projector(), record.topic(), record.partition(), record.offset(), record.key(),
                         "unreadable: " + e.getClass().getName());
+                deadLetters++;
             }
         }
         int partition = records.getFirst().partition();
@@ -357,6 +387,7 @@ public final class StoreRebuild {
                         record.partition(), record.offset());
                 shadow.deadLetter(feed.projector(), record.topic(), record.partition(), record.offset(), record.key(),
                         "refused by the rebuild");
+                deadLetters++;
             }
         }
         new SqlStore.Checkpoint(feed.projector(), feed.topic(), Map.of(partition, next)).save(shadow);

@@ -8,9 +8,6 @@ import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.Rebuilds;
 import dev.controlplane.kafkasupport.StoreRebuild;
-import dev.controlplane.schemas.Envelopes;
-import dev.controlplane.schemas.Stores;
-import dev.controlplane.schemas.Topics;
 import java.util.List;
 import dev.controlplane.queryservice.resources.ReadBarrier;
 import org.springframework.beans.factory.ObjectProvider;
@@ -70,32 +67,14 @@ public class QueryServiceConfiguration {
         return new ProjectionProgress();
     }
 
-    /** The read model, rebuilt from the events under the resource projector's name. */
     @Bean
     StoreRebuild.Target readModelRebuild(SqlStore queryReadModelStore) {
-        return StoreRebuild.Target.of(Stores.READ_MODEL, queryReadModelStore, shadow -> List.of(new StoreRebuild.Feed<>(
-                PROJECTOR_GROUP, Topics.EVENTS, Envelopes::readEvent, new ResourceReadModel(shadow)::apply)), shadow -> {
-        });
+        return StoreRebuilds.readModel(queryReadModelStore, PROJECTOR_GROUP);
     }
 
-    /**
-     * The audit store, rebuilt from the events under the audit projector's name; records keep their ids
-     * (AuditStore.rebuilding), so an auditor's cursor from before the rebuild goes on after it. The records of failed
-     * and denied calls are copied from the live store with their projector's position: their topic keeps only days.
-     */
     @Bean
     StoreRebuild.Target auditRebuild(SqlStore queryAuditStore) {
-        return StoreRebuild.Target.of(Stores.AUDIT, queryAuditStore,
-                shadow -> List.of(new StoreRebuild.Feed<>(ConsumerGroups.AUDIT, Topics.EVENTS, Envelopes::readEvent,
-                        AuditStore.rebuilding(shadow, queryAuditStore)::append)),
-                shadow -> AuditStore.rebuilding(shadow, queryAuditStore).copySecurityRecords(),
-                shadow -> {
-                    AuditStore rebuilt = AuditStore.rebuilding(shadow, queryAuditStore);
-                    rebuilt.copySecurityRecords();
-                    new SqlStore.Checkpoint(ConsumerGroups.SECURITY_AUDIT, Topics.SECURITY_EVENTS,
-                            queryAuditStore.positions(ConsumerGroups.SECURITY_AUDIT, Topics.SECURITY_EVENTS)).save(shadow);
-                    rebuilt.placeStrays();
-                });
+        return StoreRebuilds.audit(queryAuditStore, ConsumerGroups.AUDIT, ConsumerGroups.SECURITY_AUDIT);
     }
 
     @Bean(destroyMethod = "close")

@@ -354,6 +354,8 @@ public final class OpenApi {
                 Map.entry("seconds_left", nullable("integer")),
                 Map.entry("switch_tries", JSON.objectNode().put("type", "integer")
                         .put("description", "Times the live store was held still to switch; a try that could not catch up lets it go")),
+                Map.entry("dead_letters", int64().put("description", "Records the rebuilt store refused or could not read, "
+                        + "set aside as its dead letters (the live projector set them aside too)")),
                 Map.entry("started_at", FieldType.timestamp().schema()),
                 Map.entry("finished_at", nullable("string")),
                 Map.entry("error", nullable("string"))), Set.of("store", "state", "records", "total", "started_at")));

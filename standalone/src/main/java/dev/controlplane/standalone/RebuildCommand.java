@@ -35,7 +35,8 @@ final class RebuildCommand {
         }
         try {
             return follow(env, store, out);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // Not reached, refused, or answered with something that is not the API's JSON.
             out.println(store + ": cannot ask the system: " + e);
             return 2;
         }
@@ -94,6 +95,9 @@ final class RebuildCommand {
         }
         if (progress.path("switch_tries").asInt() > 1) {
             line.append(", ").append(progress.path("switch_tries").asInt()).append(" tries to switch");
+        }
+        if (progress.path("dead_letters").asLong() > 0) {
+            line.append(", ").append(progress.path("dead_letters").asLong()).append(" dead letters");
         }
         if (progress.path("error").isString()) {
             line.append(": ").append(progress.path("error").asString());

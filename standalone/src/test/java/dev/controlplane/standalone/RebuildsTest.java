@@ -47,12 +47,14 @@ class RebuildsTest {
             assertThat(rebuilds.start("read-model")).isInstanceOf(Rebuilds.Start.AlreadyRunning.class);
             assertThat(rebuilds.start("audit")).isInstanceOf(Rebuilds.Start.Unknown.class);
 
-            release.countDown();
+            // Closing gives the rebuild up (as a stopping process does), the copy still being made.
             rebuilds.close();
+            release.countDown();
             await().atMost(Duration.ofSeconds(30)).until(() -> rebuilds.progress("read-model").orElseThrow().state()
                     == StoreRebuild.State.FAILED);
             assertThat(Files.exists(Path.of(file + ".rebuild"))).isFalse();
             assertThat(rebuilds.progress("read-model").orElseThrow().finishedAt()).isNotNull();
+            assertThat(rebuilds.progress("read-model").orElseThrow().error()).isEqualTo("cancelled");
         }
     }
 }

@@ -67,6 +67,7 @@ class RebuildController {
         body.put("records_per_second", progress.perSecond());
         body.put("seconds_left", progress.secondsLeft());
         body.put("switch_tries", progress.switchTries());
+        body.put("dead_letters", progress.deadLetters());
         body.put("started_at", progress.startedAt().toString());
         body.put("finished_at", progress.finishedAt() == null ? null : progress.finishedAt().toString());
         body.put("error", progress.error());
