@@ -94,6 +94,7 @@ public final class SqlStore implements AutoCloseable {
     public static SqlStore open(Database database, String name, int readerPoolSize) {
         if (database.dialect() == Dialect.SQLITE) {
             prepareFile(sqliteFile(database.url()));
+            enterWalMode(database.url());
         }
         try {
             return new SqlStore(database, name, schema(name), readerPoolSize);
@@ -119,16 +120,11 @@ public final class SqlStore implements AutoCloseable {
                 }
             }
             Path shadowFile = file.resolveSibling(file.getFileName() + ".rebuild");
-            for (String suffix : List.of("", "-wal", "-shm", ".migrate-lock")) {
-                try {
-                    Files.deleteIfExists(Path.of(shadowFile + suffix));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+            deleteSqliteFiles(shadowFile);
             shadowDatabase = new Database("jdbc:sqlite:" + shadowFile, database.username(), database.password(),
                     database.ownerUsername(), database.ownerPassword(), true);
             prepareFile(shadowFile);
+            enterWalMode(shadowDatabase.url());
         } else {
             try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + shadowSchema + " CASCADE");
@@ -159,13 +155,7 @@ public final class SqlStore implements AutoCloseable {
         close();
         if (dialect() == Dialect.SQLITE) {
             Path file = sqliteFile(database.url());
-            for (String suffix : List.of("", "-wal", "-shm", ".migrate-lock")) {
-                try {
-                    Files.deleteIfExists(Path.of(file + suffix));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+            deleteSqliteFiles(file);
         } else {
             try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -237,6 +227,43 @@ public final class SqlStore implements AutoCloseable {
      * Creates the database file readable by its owner only (600) before SQLite opens it: SQLite gives its WAL and
      * shared-memory files the permissions of the database file, so none of the three is readable by others.
      */
+    /**
+     * Puts a SQLite file into WAL mode on the opening thread, before any pool connects. A store's reader pool
+     * connects in the background, so otherwise its first connections and the writer's would race to switch a new
+     * file's journal (and to load the driver's native library): SQLite answers that race with an immediate "database is
+     * locked", not waited out by the busy timeout, since each side holds a read lock and wants to write. Retried while
+     * another opener (another process) holds it, for as long as the busy timeout.
+     */
+    private static synchronized void enterWalMode(String url) {
+        Properties props = new Properties();
+        props.put("busy_timeout", "5000");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try (Connection connection = DriverManager.getConnection(url, props);
+                 Statement st = connection.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                return;
+            } catch (SQLException e) {
+                boolean busy = e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY");
+                if (!busy || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot open " + redacted(url), e);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+    }
+
+    /** A SQLite database file and what lives beside it: its write-ahead log, shared memory and migration lock. */
+    private static void deleteSqliteFiles(Path file) {
+        for (String suffix : List.of("", "-wal", "-shm", ".migrate-lock")) {
+            try {
+                Files.deleteIfExists(Path.of(file + suffix));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     private static void prepareFile(Path path) {
         try {
             Files.createDirectories(path.getParent());

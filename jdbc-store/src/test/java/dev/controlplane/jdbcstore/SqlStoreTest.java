@@ -62,6 +62,48 @@ class SqlStoreTest {
         }
     }
 
+    /**
+     * Several stores opening one new SQLite file at once, each with its reader pool connecting in the background: the
+     * first connections race to put the file into WAL mode, which SQLite answers with an immediate "database is locked"
+     * (no busy wait: both hold a read lock and want to write). Opening must not fail for that.
+     */
+    @org.junit.jupiter.api.RepeatedTest(10)
+    void storesOpeningOneNewSqliteFileAtOnce_allOpen() throws Exception {
+        Database database = TestDatabases.fresh(Engine.SQLITE);
+        int instances = 6;
+        CountDownLatch ready = new CountDownLatch(instances);
+        ExecutorService pool = Executors.newFixedThreadPool(instances);
+        List<Future<SqlStore>> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < instances; i++) {
+                opened.add(pool.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    SqlStore store = SqlStore.open(database, "probe", 4);
+                    store.read(c -> c.createStatement().executeQuery("SELECT 1").next());
+                    return store;
+                }));
+            }
+            for (Future<SqlStore> store : opened) {
+                assertThat(store.get().<String>read(c -> {
+                    try (ResultSet rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                })).isEqualToIgnoringCase("wal");
+            }
+        } finally {
+            pool.shutdownNow();
+            for (Future<SqlStore> store : opened) {
+                try {
+                    store.get().close();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // that one failed to open: the assertion above reports it
+                }
+            }
+        }
+    }
+
     /** A service started with {@code admin.database.migrate=false} refuses a store its migrations have not reached. */
     @ParameterizedTest
     @EnumSource(Engine.class)

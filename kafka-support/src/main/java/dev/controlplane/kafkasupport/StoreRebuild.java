@@ -127,6 +127,7 @@ public final class StoreRebuild {
     private volatile long read;
     private volatile long total;
     private volatile Instant finishedAt;
+    private volatile long finishedNanos;
     private volatile String error;
     private volatile int switchTries;
     /** Records the copy set aside, as the live projector did: an operator reads them in the store's dead letters. */
@@ -166,8 +167,6 @@ public final class StoreRebuild {
             thread.join(Duration.ofSeconds(30));
         }
     }
-
-    private volatile long finishedNanos;
 
     private void run() {
         SqlStore shadow = null;
