@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 
@@ -224,10 +226,6 @@ public final class SqlStore implements AutoCloseable {
     }
 
     /**
-     * Creates the database file readable by its owner only (600) before SQLite opens it: SQLite gives its WAL and
-     * shared-memory files the permissions of the database file, so none of the three is readable by others.
-     */
-    /**
      * Puts a SQLite file into WAL mode on the opening thread, before any pool connects. A store's reader pool
      * connects in the background, so otherwise its first connections and the writer's would race to switch a new
      * file's journal (and to load the driver's native library): SQLite answers that race with an immediate "database is
@@ -237,7 +235,7 @@ public final class SqlStore implements AutoCloseable {
     private static synchronized void enterWalMode(String url) {
         Properties props = new Properties();
         props.put("busy_timeout", "5000");
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
             try (Connection connection = DriverManager.getConnection(url, props);
                  Statement st = connection.createStatement()) {
@@ -248,7 +246,7 @@ public final class SqlStore implements AutoCloseable {
                 if (!busy || System.nanoTime() > deadline) {
                     throw new IllegalStateException("cannot open " + redacted(url), e);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
         }
     }
@@ -264,6 +262,10 @@ public final class SqlStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the database file readable by its owner only (600) before SQLite opens it: SQLite gives its WAL and
+     * shared-memory files the permissions of the database file, so none of the three is readable by others.
+     */
     private static void prepareFile(Path path) {
         try {
             Files.createDirectories(path.getParent());
@@ -633,7 +635,7 @@ public final class SqlStore implements AutoCloseable {
             List<SqlStore> held = new ArrayList<>();
             long deadline = System.nanoTime() + wait.toNanos();
             for (SqlStore store : stores) {
-                if (!store.writes.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                if (!store.writes.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     held.forEach(h -> h.writes.writeLock().unlock());
                     throw new java.sql.SQLTransientException("store " + name + " stayed busy for " + wait);
                 }
@@ -715,7 +717,7 @@ public final class SqlStore implements AutoCloseable {
             try {
                 long deadline = System.nanoTime() + wait.toNanos();
                 for (SqlStore store : held) {
-                    if (!store.gate.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    if (!store.gate.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                         throw new NotNow("a read of store " + live.name + " went on for " + wait);
                     }
                     closed.add(store);
