@@ -50,6 +50,8 @@ public final class SqlStore implements AutoCloseable {
     private volatile HikariDataSource readers;
     private volatile Connection writer;
     private volatile boolean closed;
+    /** A rebuild's copy on PostgreSQL: the connection holding its process's claim on it ({@link #rebuildLock}). */
+    private volatile Connection rebuildLock;
     private boolean migrated;
 
     /** The SQLite stores open in this JVM, by file: a rebuild of a file holds all of them while it replaces it. */
@@ -112,6 +114,7 @@ public final class SqlStore implements AutoCloseable {
      */
     public SqlStore openShadow() throws SQLException {
         Database shadowDatabase;
+        Connection lock = null;
         String shadowSchema = schema + "_rebuild";
         if (dialect() == Dialect.SQLITE) {
             Path file = sqliteFile(database.url());
@@ -128,14 +131,27 @@ public final class SqlStore implements AutoCloseable {
             prepareFile(shadowFile);
             enterWalMode(shadowDatabase.url());
         } else {
+            lock = rebuildLock(shadowSchema);
             try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + shadowSchema + " CASCADE");
                 owner.commit();
+            } catch (SQLException e) {
+                lock.close();
+                throw e;
             }
             shadowDatabase = new Database(database.url(), database.username(), database.password(),
                     database.ownerUsername(), database.ownerPassword(), true);
         }
-        SqlStore shadow = new SqlStore(shadowDatabase, name, shadowSchema, 1);
+        SqlStore shadow;
+        try {
+            shadow = new SqlStore(shadowDatabase, name, shadowSchema, 1);
+        } catch (SQLException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+        shadow.rebuildLock = lock;
         try {
             shadow.migrate();
         } catch (RuntimeException e) {
@@ -149,19 +165,54 @@ public final class SqlStore implements AutoCloseable {
         return shadow;
     }
 
+    /**
+     * On PostgreSQL a copy is one process's: a session lock (held by a connection of its own, outside any transaction, so
+     * that it holds back no vacuum) from before the copy's schema is dropped and made again until the copy is closed,
+     * switched in or dropped. A second process asking to rebuild the same store is refused rather than dropping the
+     * first one's copy under it.
+     */
+    private Connection rebuildLock(String shadowSchema) throws SQLException {
+        Connection lock = ownerConnection();
+        try {
+            lock.setAutoCommit(true);
+            try (PreparedStatement ps = lock.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+                ps.setString(1, "controlplane-rebuild:" + shadowSchema);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new IllegalStateException("store " + name + " is being rebuilt by another process");
+                    }
+                }
+            }
+            return lock;
+        } catch (SQLException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
     /** Closes a copy {@link #openShadow} made and drops it: a rebuild that failed or was given up leaves nothing. */
     public void discard() throws SQLException {
         if (!schema.endsWith("_rebuild")) {
             throw new IllegalStateException("only a rebuild's copy is discarded, not store " + schema);
         }
+        // The claim on the copy outlasts its drop: another process's rebuild must not make it again in between.
+        Connection lock = rebuildLock;
+        rebuildLock = null;
         close();
-        if (dialect() == Dialect.SQLITE) {
-            Path file = sqliteFile(database.url());
-            deleteSqliteFiles(file);
-        } else {
-            try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
-                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-                owner.commit();
+        try {
+            if (dialect() == Dialect.SQLITE) {
+                Path file = sqliteFile(database.url());
+                deleteSqliteFiles(file);
+            } else {
+                try (Connection owner = ownerConnection(); Statement st = owner.createStatement()) {
+                    st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                    owner.commit();
+                }
+            }
+        } finally {
+            if (lock != null) {
+                lock.close();
             }
         }
     }
@@ -611,6 +662,15 @@ public final class SqlStore implements AutoCloseable {
 
     private void closeConnections() {
         readers.close();
+        Connection lock = rebuildLock;
+        if (lock != null && closed) {
+            rebuildLock = null;
+            try {
+                lock.close();
+            } catch (SQLException ignored) {
+                // the session is gone, and its lock with it
+            }
+        }
         try {
             if (writer != null) {
                 writer.close();

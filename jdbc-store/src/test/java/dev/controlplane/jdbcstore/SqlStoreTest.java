@@ -115,6 +115,30 @@ class SqlStoreTest {
         SqlStore.migrate(database, "probe", false);
     }
 
+    /**
+     * Two processes (two stores, each its own sessions) asking to rebuild one PostgreSQL store: the second is refused
+     * while the first's copy exists, rather than dropping it, and may once the first has dropped it.
+     */
+    @org.junit.jupiter.api.Test
+    void aSecondRebuildOfOneStore_isRefusedWhileTheFirstsCopyExists() throws Exception {
+        Database database = TestDatabases.withServiceRole();
+        SqlStore.migrate(database, "probe", true);
+        try (SqlStore one = SqlStore.open(database, "probe", 1); SqlStore other = SqlStore.open(database, "probe", 1)) {
+            SqlStore copy = one.openShadow();
+            copy.write(c -> c.createStatement().executeUpdate("INSERT INTO probe (id, note, extra) VALUES (1, 'a', 'b')"));
+            assertThatThrownBy(other::openShadow).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("being rebuilt by another process");
+            assertThat(copy.<Integer>read(c -> {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM probe")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            })).isEqualTo(1);
+            copy.discard();
+            other.openShadow().discard();
+        }
+    }
+
     /** A SQLite store the runner before Flyway made keeps its rows and gets the scripts it lacks. */
     @org.junit.jupiter.api.Test
     void aStoreMigratedBeforeFlyway_isTakenOver_keepingItsRows() throws Exception {

@@ -44,6 +44,11 @@ public final class Rebuilds implements AutoCloseable {
         return new Start.Started(rebuild.progress());
     }
 
+    /** The stores this process rebuilds, by name, sorted. */
+    public List<String> stores() {
+        return targets.keySet().stream().sorted().toList();
+    }
+
     /** The latest rebuild of {@code store} this process ran, if any. */
     public Optional<StoreRebuild.Progress> progress(String store) {
         return Optional.ofNullable(latest.get(store)).map(StoreRebuild::progress);

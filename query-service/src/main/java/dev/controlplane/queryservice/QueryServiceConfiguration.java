@@ -6,10 +6,9 @@ import dev.controlplane.accesscontrol.AccessControlConfiguration;
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
-import dev.controlplane.kafkasupport.Rebuilds;
 import dev.controlplane.kafkasupport.StoreRebuild;
-import java.util.List;
 import dev.controlplane.queryservice.resources.ReadBarrier;
+import dev.controlplane.rebuilds.RebuildConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import dev.controlplane.kafkasupport.KafkaSettings;
@@ -27,7 +26,7 @@ import org.springframework.context.annotation.Import;
 /** The query service: the resource projector and read model, resource reads and audit queries. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({KafkaSettings.class, QuerySettings.class, Database.class})
-@Import(AccessControlConfiguration.class)
+@Import({AccessControlConfiguration.class, RebuildConfiguration.class})
 @ComponentScan({"dev.controlplane.queryservice.resources", "dev.controlplane.queryservice.audit", "dev.controlplane.queryservice.system"})
 public class QueryServiceConfiguration {
 
@@ -75,11 +74,6 @@ public class QueryServiceConfiguration {
     @Bean
     StoreRebuild.Target auditRebuild(SqlStore queryAuditStore) {
         return StoreRebuilds.audit(queryAuditStore, ConsumerGroups.AUDIT, ConsumerGroups.SECURITY_AUDIT);
-    }
-
-    @Bean(destroyMethod = "close")
-    Rebuilds rebuilds(List<StoreRebuild.Target> targets, KafkaSettings kafka) {
-        return new Rebuilds(targets, kafka);
     }
 
     /** Off for a read-only replica that serves a read model another instance projects. */

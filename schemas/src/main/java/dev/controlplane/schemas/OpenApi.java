@@ -336,7 +336,9 @@ public final class OpenApi {
                 "The store to rebuild"));
         ObjectNode rebuild = operation(rebuilds, "post", "startRebuild", "system", "Rebuilds a store from the log into fresh "
                 + "tables while the live one serves, and switches over once caught up: the rebuilt rows equal the live ones, "
-                + "and cursors and ids stay valid. Needs the database's owner role on PostgreSQL.");
+                + "and cursors and ids stay valid. Asked of the service that owns the store (a query service: read-model, "
+                + "audit; a webhook dispatcher: webhooks), which answers 404 for the others. Needs the database's owner role "
+                + "on PostgreSQL.");
         ObjectNode started = rebuild.withObjectProperty("responses").putObject("202").put("description", "Started");
         started.putObject("headers").set("Location", ref("#/components/headers/Location"));
         started.putObject("content").putObject("application/json").set("schema", ref("Rebuild"));

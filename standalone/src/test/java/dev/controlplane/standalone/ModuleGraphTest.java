@@ -34,7 +34,8 @@ class ModuleGraphTest {
     void librariesDoNotDependOnServicesOrTheLauncher() {
         noClasses().that().resideInAnyPackage("dev.controlplane.schemas..", "dev.controlplane.kafkasupport..",
                         "dev.controlplane.httpsupport..", "dev.controlplane.jdbcstore..", "dev.controlplane.auditstore..",
-                        "dev.controlplane.embeddedkafka..", "dev.controlplane.webhooksupport..")
+                        "dev.controlplane.embeddedkafka..", "dev.controlplane.webhooksupport..",
+                        "dev.controlplane.rebuilds..")
                 .should().dependOnClassesThat().resideInAnyPackage(SERVICES[0], SERVICES[1], SERVICES[2], SERVICES[3],
                         "dev.controlplane.standalone..")
                 .check(CLASSES);

@@ -7,8 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.UUID;
+import dev.controlplane.jdbcstore.SqlStore;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -69,11 +74,99 @@ class RebuildIT {
 
     @Test
     void aStoreItDoesNotRebuild_isNotFound_andTheRouteNeedsAdmin() {
-        assertThat(api.post("/api/v1/rebuilds/webhooks", "").status()).isEqualTo(404);
+        Api.Response unknown = api.post("/api/v1/rebuilds/no-such-store", "");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().path("detail").asString()).contains("audit, read-model, webhooks");
         assertThat(api.get("/api/v1/rebuilds/no-such-store").status()).isEqualTo(404);
         Callers.Token reader = Callers.token(api, "admin:read");
         assertThat(api.withToken(reader.secret()).post("/api/v1/rebuilds/audit", "").status()).isEqualTo(403);
         assertThat(api.withToken(reader.secret()).get("/api/v1/rebuilds/audit").status()).isEqualTo(403);
+    }
+
+    @Test
+    void theWebhookStore_isRebuiltWhileDeliveriesGoOn_nothingIsSentTwiceOrLeftUnsent_andTheAttemptLogPagesOnTheSame()
+            throws Exception {
+        String name = "rebuilt-hook-" + UUID.randomUUID().toString().substring(0, 8);
+        String path = "/" + name;
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            Api.Response created = api.post("/api/v1/webhooks", "{\"name\":\"" + name + "\",\"url\":\"" + receiver.url(path)
+                    + "\",\"events\":[\"tenant.*\"]}");
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            // The first two sends fail: some deliveries carry failed attempts and wait for their retry across the switch.
+            synchronized (receiver.script(path)) {
+                receiver.script(path).failures = 2;
+                receiver.script(path).failStatus = 500;
+            }
+            AtomicInteger written = new AtomicInteger();
+            for (int i = 0; i < 6; i++) {
+                tenant(name + "-" + i, written);
+            }
+            String deliveries = "/api/v1/webhooks/" + name + "/deliveries";
+            await().atMost(Duration.ofSeconds(60)).until(() -> succeeded(deliveries) == written.get());
+            String cursor = api.get(deliveries + "?limit=2").json().path("next_cursor").asString();
+            JsonNode before = api.get(deliveries + "?limit=3&cursor=" + cursor).json().path("items");
+            assertThat(before.size()).isEqualTo(3);
+            SqlStore store = system.context().getBean("webhookStore", SqlStore.class);
+            String ours = "SELECT * FROM deliveries WHERE subscription = '" + name + "' ORDER BY id";
+            String theirAttempts = "SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.subscription = '"
+                    + name + "' ORDER BY a.id";
+            List<String> deliveriesBefore = StoreRows.rows(store, ours);
+            List<String> attemptsBefore = StoreRows.rows(store, theirAttempts);
+
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                for (int i = 0; writing.get(); i++) {
+                    tenant(name + "-during-" + i, written);
+                }
+            });
+            JsonNode done;
+            try {
+                Api.Response started = api.post("/api/v1/rebuilds/webhooks", "");
+                assertThat(started.status()).as(started.body()).isEqualTo(202);
+                done = awaitDone("webhooks");
+            } finally {
+                writing.set(false);
+                writer.join(Duration.ofSeconds(30));
+            }
+            assertThat(done.path("records").asLong()).isPositive();
+            tenant(name + "-after", written);
+
+            // Every event is delivered, by the dispatcher carrying on into the rebuilt store ...
+            await().atMost(Duration.ofSeconds(60)).until(() -> succeeded(deliveries) == written.get());
+            // ... and sent as often as its attempts say: none again because of the rebuild.
+            Map<String, Long> sends = receiver.received(path).stream()
+                    .collect(Collectors.groupingBy(r -> r.headers().get("webhook-id").getFirst(), Collectors.counting()));
+            Map<String, Long> attempts = new java.util.HashMap<>();
+            for (String row : StoreRows.rows(store, "SELECT event_id, attempts FROM deliveries WHERE subscription = '" + name + "'")) {
+                String[] columns = row.split("\\|");
+                attempts.put(columns[0], Long.parseLong(columns[1]));
+            }
+            assertThat(attempts).hasSize(written.get());
+            assertThat(sends).isEqualTo(attempts);
+            // What was there before is there the same, with its ids: the attempt log's cursor pages on the same.
+            assertThat(StoreRows.rows(store, ours).subList(0, deliveriesBefore.size())).isEqualTo(deliveriesBefore);
+            assertThat(StoreRows.rows(store, theirAttempts).subList(0, attemptsBefore.size())).isEqualTo(attemptsBefore);
+            assertThat(api.get(deliveries + "?limit=3&cursor=" + cursor).json().path("items")).isEqualTo(before);
+            assertThat(api.put("/api/v1/webhooks/" + name, "{\"status\":\"inactive\"}", "If-Match", "*").status()).isEqualTo(200);
+        }
+    }
+
+    private void tenant(String name, AtomicInteger written) {
+        if (api.post("/api/v1/tenants", "{\"name\":\"" + name + "\",\"cluster\":\"main\"}").status() == 201) {
+            written.incrementAndGet();
+        }
+    }
+
+    /** How many of a webhook's deliveries have succeeded, paging through its attempt log. */
+    private long succeeded(String deliveries) {
+        long count = 0;
+        String cursor = null;
+        do {
+            JsonNode page = api.get(deliveries + "?status=succeeded&limit=100" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            count += page.path("items").size();
+            cursor = page.path("next_cursor").isNull() ? null : page.path("next_cursor").asString();
+        } while (cursor != null);
+        return count;
     }
 
     private JsonNode awaitDone(String store) {

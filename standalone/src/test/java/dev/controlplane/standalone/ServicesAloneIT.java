@@ -7,6 +7,8 @@ import dev.controlplane.embeddedkafka.EmbeddedKafkaBroker;
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.TestDatabases;
 import dev.controlplane.schemas.ConsumerGroups;
+import dev.controlplane.jdbcstore.SqlStore;
+import dev.controlplane.schemas.Stores;
 import dev.controlplane.webhooksupport.SecretBox;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -67,7 +69,9 @@ class ServicesAloneIT {
             List<ServiceProcess> rest = new ArrayList<>(List.of(commands.get(1), queries.get(0), queries.get(1),
                     service("audit-1", "audit-projector", env, Map.of("ADMIN_METRICSTOKEN", "apart-metrics"), dir),
                     service("audit-2", "audit-projector", env, Map.of(), dir),
-                    service("dispatcher", "webhook-dispatcher", env, Map.of(), dir)));
+                    // The owner's credentials, for a rebuild of its store (the copy is a schema of its own).
+                    service("dispatcher", "webhook-dispatcher", env, Map.of("ADMIN_DATABASE_OWNERUSERNAME", database.ownerUsername(),
+                            "ADMIN_DATABASE_OWNERPASSWORD", database.ownerPassword()), dir)));
             try {
                 // The first command service provisions the topics; the rest start against them together.
                 commands.getFirst().start().awaitReady(Duration.ofSeconds(180));
@@ -141,6 +145,26 @@ class ServicesAloneIT {
                 }
                 await("every tenant event delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> receiver.delivered("/" + prefix).size() == writers * perWriter);
+                // The dispatcher rebuilds its store: subscriptions from the log, deliveries and attempts carried over,
+                // the rebuilt tables the live ones row for row; then it delivers on into them, after every copied id.
+                try (SqlStore webhooks = SqlStore.open(database, Stores.WEBHOOKS, 1)) {
+                    List<List<String>> before = webhookRows(webhooks);
+                    Api dispatcher = api(rest.get(5).base());
+                    Api.Response started = dispatcher.post("/api/v1/rebuilds/webhooks", "");
+                    assertThat(started.status()).as(started.body()).isEqualTo(202);
+                    JsonNode[] progress = new JsonNode[1];
+                    await("the webhook store rebuilt").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                        progress[0] = dispatcher.get("/api/v1/rebuilds/webhooks").json();
+                        return Set.of("done", "failed").contains(progress[0].path("state").asString());
+                    });
+                    assertThat(progress[0].path("state").asString()).as(progress[0].toString()).isEqualTo("done");
+                    assertThat(webhookRows(webhooks)).isEqualTo(before);
+                    decided(writes.getFirst(), "POST", "/api/v1/tenants", "{\"name\":\"" + prefix + "-after\",\"cluster\":\"" + prefix + "\"}", null);
+                    await("the next event delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> receiver.delivered("/" + prefix).size() == writers * perWriter + 1);
+                    List<String> deliveries = StoreRows.rows(webhooks, "SELECT id FROM deliveries ORDER BY id");
+                    assertThat(deliveries).hasSize(before.get(1).size() + 1);
+                }
                 // The audit projectors serve their metrics too (the dashboard's audit append rate), behind the metrics
                 // token when one is set, however the path is spelled.
                 Api audit = api(rest.get(3).base());
@@ -174,6 +198,14 @@ class ServicesAloneIT {
         ServiceProcess process = ServiceProcess.jar(name, module, EmbeddedKafkaBroker.freePort(), env, dir);
         started.add(process);
         return process;
+    }
+
+    private static List<List<String>> webhookRows(SqlStore webhooks) throws java.sql.SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        for (String table : List.of("subscriptions ORDER BY name", "deliveries ORDER BY id", "attempts ORDER BY id")) {
+            rows.add(StoreRows.rows(webhooks, "SELECT * FROM " + table));
+        }
+        return rows;
     }
 
     private static Api api(String base) {

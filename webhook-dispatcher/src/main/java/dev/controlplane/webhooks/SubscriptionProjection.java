@@ -72,6 +72,22 @@ final class SubscriptionProjection {
         });
     }
 
+    /**
+     * Applies a batch's subscription changes only, no deliveries: a rebuild's replay (WebhookStoreRebuild), which takes
+     * the deliveries over from the live store.
+     */
+    static void projectSubscriptions(SqlStore store, List<EventEnvelope> events, SqlStore.Checkpoint checkpoint) throws SQLException {
+        store.write(connection -> {
+            checkpoint.save(connection);
+            for (EventEnvelope event : events) {
+                if (event.resource().kind().equals(ResourceKinds.WEBHOOK.name())) {
+                    upsertSubscription(connection, event);
+                }
+            }
+            return null;
+        });
+    }
+
     /** The webhook body of Standard Webhooks: {@code type}, {@code timestamp}, {@code data} (the event, secrets removed). */
     static String payload(EventEnvelope event) {
         ObjectNode data = Envelopes.MAPPER.valueToTree(event);

@@ -7,7 +7,10 @@ import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.kafkasupport.EventProjector;
 import dev.controlplane.kafkasupport.KafkaSettings;
+import dev.controlplane.kafkasupport.StoreRebuild;
+import dev.controlplane.rebuilds.RebuildConfiguration;
 import dev.controlplane.schemas.ConsumerGroups;
+import dev.controlplane.schemas.Stores;
 import dev.controlplane.schemas.kinds.ResourceKinds;
 import dev.controlplane.webhooksupport.WebhookSettings;
 import java.time.Instant;
@@ -20,13 +23,18 @@ import org.springframework.context.annotation.Import;
 /** The webhook dispatcher: its consumer group, its store, its sender, and the attempt log's endpoints. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({KafkaSettings.class, WebhookSettings.class, Database.class})
-@Import({AccessControlConfiguration.class, DeliveryController.class})
+@Import({AccessControlConfiguration.class, DeliveryController.class, RebuildConfiguration.class})
 @ConditionalOnProperty(name = "admin.webhooks.dispatcher-enabled", matchIfMissing = true)
 public class WebhookDispatcherConfiguration {
 
     @Bean(destroyMethod = "close")
     SqlStore webhookStore(WebhookSettings settings, Database database) {
-        return SqlStore.open(database.orElse(settings.storeUrl()), "webhooks", 2);
+        return SqlStore.open(database.orElse(settings.storeUrl()), Stores.WEBHOOKS, 2);
+    }
+
+    @Bean
+    StoreRebuild.Target webhookStoreRebuild(SqlStore webhookStore) {
+        return WebhookStoreRebuild.target(webhookStore, ConsumerGroups.WEBHOOKS);
     }
 
     @Bean

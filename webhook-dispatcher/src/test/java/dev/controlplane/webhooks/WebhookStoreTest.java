@@ -6,6 +6,7 @@ import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.jdbcstore.TestDatabases;
 import dev.controlplane.jdbcstore.TestDatabases.Engine;
+import dev.controlplane.kafkasupport.StoreRebuild;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.RequestContext;
@@ -74,6 +75,79 @@ class WebhookStoreTest {
             assertThat(projection.subscription("hook")).hasValueSatisfying(s -> assertThat(s.lastSuccessAtMs()).isNotNull());
             assertThat(first.redeliver("hook", late.id(), now)).isEqualTo("pending");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRebuildsCopy_takesTheDispatchersStateExactly_andDeliversOnAfterEveryCopiedId(Engine engine) throws Exception {
+        Database database = engine == Engine.POSTGRESQL ? TestDatabases.withServiceRole() : TestDatabases.fresh(engine);
+        try (SqlStore live = SqlStore.open(database, "webhooks", 2)) {
+            SubscriptionProjection projection = new SubscriptionProjection(live, LEASE);
+            DeliveryQueue queue = new DeliveryQueue(live, "dispatcher", LEASE);
+            Instant now = Instant.now();
+            List<EventEnvelope> events = new ArrayList<>();
+            events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
+            for (int i = 0; i < 30; i++) {
+                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
+                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
+            }
+            projection.project(events.subList(0, 20), SqlStore.Checkpoint.NONE, now);
+            settle(queue, now, 5, 500);
+            assertThat(projection.markDisabling("hook", "failing")).isTrue();
+
+            SqlStore shadow = live.openShadow();
+            try {
+                StoreRebuild.Target target = WebhookStoreRebuild.target(live, "dispatchers");
+                SubscriptionProjection.projectSubscriptions(shadow, events, SqlStore.Checkpoint.NONE);
+                target.alongside(shadow);
+                // The dispatchers go on meanwhile: new deliveries, attempts, settled ones, leases, a cleared mark.
+                projection.project(events.subList(20, events.size()), SqlStore.Checkpoint.NONE, now);
+                settle(queue, now, 8, 204);
+                queue.claimDue(now, 2);
+                projection.clearDisabling("hook");
+                target.beforeSwitch(shadow);
+                for (String table : List.of("subscriptions ORDER BY name", "deliveries ORDER BY id", "attempts ORDER BY id")) {
+                    assertThat(rows(shadow, table)).as(table).isEqualTo(rows(live, table)).isNotEmpty();
+                }
+                long highest = Long.parseLong(rows(live, "deliveries ORDER BY id DESC").getFirst().split("\\|")[0]);
+                new SubscriptionProjection(shadow, LEASE).project(List.of(event("tenant.created", new ResourceRef("tenant", "next"),
+                        Envelopes.MAPPER.createObjectNode().put("name", "next").put("status", "active"), now)), SqlStore.Checkpoint.NONE, now);
+                assertThat(rows(shadow, "deliveries ORDER BY id DESC").getFirst()).startsWith((highest + 1) + "|");
+                Delivery next = new DeliveryQueue(shadow, "dispatcher", LEASE).claimDue(now.plus(LEASE.multipliedBy(3)), 100).stream()
+                        .filter(d -> d.id() == highest + 1).findFirst().orElseThrow();
+                new DeliveryQueue(shadow, "dispatcher", LEASE).recordOutcomes(List.of(new DeliveryQueue.Outcome(next,
+                        new Attempt(1, now.toEpochMilli(), 204, 1, null, null), "succeeded", null, true)));
+            } finally {
+                shadow.discard();
+            }
+        }
+    }
+
+    /** Claims up to {@code count} due deliveries and records an attempt of each that answered {@code status}. */
+    private static void settle(DeliveryQueue queue, Instant now, int count, int status) throws java.sql.SQLException {
+        List<DeliveryQueue.Outcome> outcomes = new ArrayList<>();
+        for (Delivery delivery : queue.claimDue(now, count)) {
+            boolean ok = status / 100 == 2;
+            outcomes.add(new DeliveryQueue.Outcome(delivery, new Attempt(delivery.attempts() + 1, now.toEpochMilli(), status, 3,
+                    ok ? null : "no", null), ok ? "succeeded" : "pending", ok ? null : now.toEpochMilli(), ok));
+        }
+        queue.recordOutcomes(outcomes);
+    }
+
+    private static List<String> rows(SqlStore store, String table) throws java.sql.SQLException {
+        return store.read(c -> {
+            List<String> rows = new ArrayList<>();
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT * FROM " + table)) {
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.append(rs.getString(i)).append('|');
+                    }
+                    rows.add(row.toString());
+                }
+            }
+            return rows;
+        });
     }
 
     private static List<Long> claimAll(DeliveryQueue queue, Instant now) {

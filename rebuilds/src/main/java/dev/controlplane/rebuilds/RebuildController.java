@@ -1,4 +1,4 @@
-package dev.controlplane.queryservice.system;
+package dev.controlplane.rebuilds;
 
 import dev.controlplane.httpsupport.ApiException;
 import dev.controlplane.httpsupport.JsonResponses;
@@ -38,7 +38,7 @@ class RebuildController {
             }
             case Rebuilds.Start.AlreadyRunning running -> throw new ApiException(Problem.of("rebuild-running",
                     "A rebuild is running", 409, "store " + store + " is being rebuilt: GET /api/v1/rebuilds/" + store));
-            case Rebuilds.Start.Unknown unknown -> throw unknown(store);
+            case Rebuilds.Start.Unknown unknown -> throw unknown(store, rebuilds);
         };
     }
 
@@ -48,9 +48,11 @@ class RebuildController {
                 .orElseThrow(() -> ApiException.notFound("no rebuild of " + shown(store) + " has run in this process"));
     }
 
-    private static ApiException unknown(String store) {
+    private static ApiException unknown(String store, Rebuilds rebuilds) {
+        // Each store is rebuilt by the service that owns it: the read model and the audit store by a query service,
+        // the webhook store by a dispatcher.
         return ApiException.notFound("this service rebuilds no store named " + shown(store) + " (it rebuilds "
-                + String.join(", ", dev.controlplane.schemas.Stores.REBUILDABLE) + " where their stores are its own)");
+                + String.join(", ", rebuilds.stores()) + "; the others are rebuilt by the service that owns them)");
     }
 
     /** A name as the caller sent it, cut short: it is echoed. */
