@@ -125,16 +125,19 @@ class SqlStoreTest {
         SqlStore.migrate(database, "probe", true);
         try (SqlStore one = SqlStore.open(database, "probe", 1); SqlStore other = SqlStore.open(database, "probe", 1)) {
             SqlStore copy = one.openShadow();
-            copy.write(c -> c.createStatement().executeUpdate("INSERT INTO probe (id, note, extra) VALUES (1, 'a', 'b')"));
-            assertThatThrownBy(other::openShadow).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("being rebuilt by another process");
-            assertThat(copy.<Integer>read(c -> {
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM probe")) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            })).isEqualTo(1);
-            copy.discard();
+            try {
+                copy.write(c -> c.createStatement().executeUpdate("INSERT INTO probe (id, note, extra) VALUES (1, 'a', 'b')"));
+                assertThatThrownBy(other::openShadow).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("being rebuilt by another process");
+                assertThat(copy.<Integer>read(c -> {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM probe")) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                })).isEqualTo(1);
+            } finally {
+                copy.discard();
+            }
             other.openShadow().discard();
         }
     }

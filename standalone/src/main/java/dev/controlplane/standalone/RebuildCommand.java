@@ -15,7 +15,7 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code java -jar standalone.jar rebuild read-model|audit} ({@code ./dev rebuild …}): asks the running system to
+ * {@code java -jar standalone.jar rebuild read-model|audit|webhooks} ({@code ./dev rebuild …}): asks the running system to
  * rebuild a store ({@code POST /api/v1/rebuilds/{store}}) and prints its progress each second until it switched over
  * or failed. The system is at {@code ADMIN_URL} (default {@code http://localhost:$SERVER_PORT}, port 8080); the token
  * is {@code ADMIN_TOKEN}, else the one the system keeps in {@code $ADMIN_DATA_DIR/admin-token}.

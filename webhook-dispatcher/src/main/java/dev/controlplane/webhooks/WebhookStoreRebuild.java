@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +20,11 @@ import java.util.Map;
  * depends on what each subscription was when its events were projected. So the rebuild carries them over from the live
  * store with their ids, as the dispatchers' record, rather than deriving them again: nothing is sent twice, nothing
  * left unsent, and a cursor into the attempt log pages on the same. They are copied while the log replays and once
- * more with the live store frozen, which makes the copy exact; so are what the dispatchers keep on each subscription
- * (its last success, since when it fails, a disable under way).
+ * more with the live store frozen, which makes the copy exact. Under the freeze the copy also takes the live
+ * subscriptions and the live projector's positions as they are: the replay reads past the live projector, but it made
+ * no deliveries for what it read, so the copy must say it is where the live store is (or a dispatcher restarting after
+ * the switch would skip those events' deliveries), with the subscriptions as they were at that point and the
+ * dispatchers' marks on them (last success, failing since, a disable under way).
  */
 public final class WebhookStoreRebuild {
 
@@ -32,7 +34,9 @@ public final class WebhookStoreRebuild {
     /** What changes of a delivery once it exists. */
     private static final String DELIVERY_STATE = "status, attempts, next_attempt_at_ms, claimed_by, lease_until_ms";
     private static final String ATTEMPT_COLUMNS = "id, delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error, dispatcher";
-    private static final String SUBSCRIPTION_STATE = "last_success_at_ms, failing_since_ms, disabled_for, disabling_at_ms";
+    private static final String DEAD_LETTER_COLUMNS = "projector, topic, partition_id, record_offset, record_key, error, recorded_at";
+    private static final String SUBSCRIPTION_COLUMNS = "name, version, status, url, events, secret_sealed, previous_secret_sealed, "
+            + "previous_secret_expires_at_ms, created_at_ms, last_success_at_ms, failing_since_ms, disabled_for, disabling_at_ms";
 
     private WebhookStoreRebuild() {
     }
@@ -45,15 +49,14 @@ public final class WebhookStoreRebuild {
                 shadow -> copyDispatcherState(live, shadow),
                 shadow -> {
                     copyDispatcherState(live, shadow);
-                    continueSequences(shadow);
+                    takeLiveSubscriptionsAndPositions(live, shadow, projector);
                 });
     }
 
-    /** Brings the copy's deliveries, attempts and subscription marks to the live store's. Idempotent. */
+    /** Brings the copy's deliveries and attempts to the live store's. Idempotent. */
     static void copyDispatcherState(SqlStore live, SqlStore shadow) throws SQLException {
         copyDeliveries(live, shadow);
         copyAttempts(live, shadow);
-        copySubscriptionState(live, shadow);
     }
 
     /**
@@ -80,7 +83,7 @@ public final class WebhookStoreRebuild {
                     moved.add(state);
                 }
             }
-            List<Object[]> rows = missing.isEmpty() ? List.of() : rows(live, "deliveries", DELIVERY_COLUMNS, first, last, missing);
+            List<Object[]> rows = missing.isEmpty() ? List.of() : rows(live, "deliveries", DELIVERY_COLUMNS, missing);
             shadow.write(connection -> {
                 insert(connection, "deliveries", DELIVERY_COLUMNS, rows);
                 try (PreparedStatement update = connection.prepareStatement("UPDATE deliveries SET status = ?, attempts = ?,"
@@ -113,7 +116,7 @@ public final class WebhookStoreRebuild {
             Map<Long, List<Object>> copied = states(shadow, "attempts", "attempt", first - 1, last);
             List<Long> missing = liveIds.keySet().stream().filter(id -> !copied.containsKey(id)).toList();
             if (!missing.isEmpty()) {
-                List<Object[]> rows = rows(live, "attempts", ATTEMPT_COLUMNS, first, last, missing);
+                List<Object[]> rows = rows(live, "attempts", ATTEMPT_COLUMNS, missing);
                 shadow.write(connection -> {
                     insert(connection, "attempts", ATTEMPT_COLUMNS, rows);
                     return null;
@@ -122,51 +125,91 @@ public final class WebhookStoreRebuild {
         }
     }
 
-    /** The few subscriptions' marks, all at once: the copy's subscriptions themselves come from the log. */
-    private static void copySubscriptionState(SqlStore live, SqlStore shadow) throws SQLException {
-        Map<String, Object[]> marks = live.read(connection -> {
-            Map<String, Object[]> found = new HashMap<>();
+    /**
+     * With the live store frozen: the copy's subscriptions, its projector's positions and dead letters become the live ones, in one
+     * transaction (as the owner on PostgreSQL, where the services' role deletes nothing), and on PostgreSQL the copy's
+     * identity sequences go on after the copied ids: left at their start, the next delivery would take a copied id.
+     * SQLite takes the next id after the highest by itself.
+     */
+    private static void takeLiveSubscriptionsAndPositions(SqlStore live, SqlStore shadow, String projector) throws SQLException {
+        List<Object[]> subscriptions = live.read(connection -> {
+            List<Object[]> found = new ArrayList<>();
             try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT name, " + SUBSCRIPTION_STATE + " FROM subscriptions")) {
+                 ResultSet rs = st.executeQuery("SELECT " + SUBSCRIPTION_COLUMNS + " FROM subscriptions ORDER BY name")) {
+                int count = rs.getMetaData().getColumnCount();
                 while (rs.next()) {
-                    found.put(rs.getString(1), new Object[] {rs.getObject(2), rs.getObject(3), rs.getObject(4), rs.getObject(5)});
+                    Object[] row = new Object[count];
+                    for (int i = 0; i < count; i++) {
+                        row[i] = rs.getObject(i + 1);
+                    }
+                    found.add(row);
                 }
             }
             return found;
         });
-        shadow.write(connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE subscriptions SET last_success_at_ms = ?,"
-                    + " failing_since_ms = ?, disabled_for = ?, disabling_at_ms = ? WHERE name = ?")) {
-                for (var mark : marks.entrySet()) {
-                    for (int i = 0; i < 4; i++) {
-                        update.setObject(i + 1, mark.getValue()[i]);
+        Map<Integer, Long> positions = live.positions(projector, Topics.EVENTS);
+        // The records the live projector set aside stay its dead letters: the copy's replay, making no deliveries, may
+        // have read some of them.
+        List<Object[]> deadLetters = live.read(connection -> {
+            List<Object[]> found = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement("SELECT " + DEAD_LETTER_COLUMNS
+                    + " FROM projector_dead_letters WHERE projector = ? ORDER BY topic, partition_id, record_offset")) {
+                ps.setString(1, projector);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Object[] row = new Object[7];
+                        for (int i = 0; i < row.length; i++) {
+                            row[i] = rs.getObject(i + 1);
+                        }
+                        found.add(row);
                     }
-                    update.setString(5, mark.getKey());
-                    update.addBatch();
                 }
-                update.executeBatch();
             }
-            return null;
+            return found;
         });
-    }
-
-    /**
-     * On PostgreSQL the copied rows came with their ids, which leaves the copy's identity sequences at their start: the
-     * next delivery would take an id a copied one has. SQLite takes the next id after the highest by itself.
-     */
-    private static void continueSequences(SqlStore shadow) throws SQLException {
-        if (shadow.dialect() != SqlStore.Dialect.POSTGRESQL) {
-            return;
-        }
-        shadow.writeAsOwner(connection -> {
+        boolean postgres = shadow.dialect() == SqlStore.Dialect.POSTGRESQL;
+        SqlStore.Work<Void> take = connection -> {
             try (Statement st = connection.createStatement()) {
-                for (String table : List.of("deliveries", "attempts")) {
-                    st.execute("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "
-                            + table + "), false)");
+                st.executeUpdate("DELETE FROM subscriptions");
+            }
+            String marks = String.join(", ", java.util.Collections.nCopies(SUBSCRIPTION_COLUMNS.split(",").length, "?"));
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO subscriptions (" + SUBSCRIPTION_COLUMNS
+                    + ") VALUES (" + marks + ")")) {
+                for (Object[] row : subscriptions) {
+                    for (int i = 0; i < row.length; i++) {
+                        insert.setObject(i + 1, row[i]);
+                    }
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM projector_positions WHERE projector = ? AND topic = ?")) {
+                delete.setString(1, projector);
+                delete.setString(2, Topics.EVENTS);
+                delete.executeUpdate();
+            }
+            new SqlStore.Checkpoint(projector, Topics.EVENTS, positions).save(connection);
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM projector_dead_letters WHERE projector = ?")) {
+                delete.setString(1, projector);
+                delete.executeUpdate();
+            }
+            insert(connection, "projector_dead_letters", DEAD_LETTER_COLUMNS, deadLetters, "");
+            if (postgres) {
+                try (Statement st = connection.createStatement()) {
+                    for (String table : List.of("deliveries", "attempts")) {
+                        st.execute("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "
+                                + table + "), false)");
+                    }
                 }
             }
             return null;
-        });
+        };
+        if (postgres) {
+            shadow.writeAsOwner(take);
+        } else {
+            shadow.write(take);
+        }
     }
 
     /** The next page of {@code table}'s ids after {@code after}, ascending, each with the {@code columns} given. */
@@ -210,22 +253,19 @@ public final class WebhookStoreRebuild {
         return found;
     }
 
-    /** The whole rows of {@code ids}, all within {@code [first, last]}. */
-    private static List<Object[]> rows(SqlStore store, String table, String columns, long first, long last, List<Long> ids)
-            throws SQLException {
-        java.util.Set<Long> wanted = new java.util.HashSet<>(ids);
+    /** The whole rows of {@code ids} (at most a page of them). */
+    private static List<Object[]> rows(SqlStore store, String table, String columns, List<Long> ids) throws SQLException {
         return store.read(connection -> {
             List<Object[]> rows = new ArrayList<>();
+            String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + columns + " FROM " + table
-                    + " WHERE id >= ? AND id <= ? ORDER BY id")) {
-                ps.setLong(1, first);
-                ps.setLong(2, last);
+                    + " WHERE id IN (" + marks + ") ORDER BY id")) {
+                for (int i = 0; i < ids.size(); i++) {
+                    ps.setLong(i + 1, ids.get(i));
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     int count = rs.getMetaData().getColumnCount();
                     while (rs.next()) {
-                        if (!wanted.contains(rs.getLong(1))) {
-                            continue;
-                        }
                         Object[] row = new Object[count];
                         for (int i = 0; i < count; i++) {
                             row[i] = rs.getObject(i + 1);
@@ -239,12 +279,17 @@ public final class WebhookStoreRebuild {
     }
 
     private static void insert(Connection connection, String table, String columns, List<Object[]> rows) throws SQLException {
+        insert(connection, table, columns, rows, " ON CONFLICT (id) DO NOTHING");
+    }
+
+    private static void insert(Connection connection, String table, String columns, List<Object[]> rows, String conflict)
+            throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
         String marks = String.join(", ", java.util.Collections.nCopies(columns.split(",").length, "?"));
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table + " (" + columns + ") VALUES ("
-                + marks + ") ON CONFLICT (id) DO NOTHING")) {
+                + marks + ")" + conflict)) {
             for (Object[] row : rows) {
                 for (int i = 0; i < row.length; i++) {
                     insert.setObject(i + 1, row[i]);

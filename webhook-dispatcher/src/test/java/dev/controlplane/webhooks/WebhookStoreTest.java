@@ -8,6 +8,7 @@ import dev.controlplane.jdbcstore.TestDatabases;
 import dev.controlplane.jdbcstore.TestDatabases.Engine;
 import dev.controlplane.kafkasupport.StoreRebuild;
 import dev.controlplane.schemas.Envelopes;
+import dev.controlplane.schemas.Topics;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -91,24 +93,29 @@ class WebhookStoreTest {
                 events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
                         Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
             }
-            projection.project(events.subList(0, 20), SqlStore.Checkpoint.NONE, now);
+            projection.project(events.subList(0, 20), new SqlStore.Checkpoint("dispatchers", Topics.EVENTS, Map.of(0, 20L)), now);
             settle(queue, now, 5, 500);
             assertThat(projection.markDisabling("hook", "failing")).isTrue();
+            live.deadLetter("dispatchers", Topics.EVENTS, 0, 7, "tenant/t7", "refused");
 
             SqlStore shadow = live.openShadow();
             try {
                 StoreRebuild.Target target = WebhookStoreRebuild.target(live, "dispatchers");
-                SubscriptionProjection.projectSubscriptions(shadow, events, SqlStore.Checkpoint.NONE);
+                // The replay reads past the live projector; it made no deliveries for what it read beyond.
+                SubscriptionProjection.projectSubscriptions(shadow, events, new SqlStore.Checkpoint("dispatchers", Topics.EVENTS, Map.of(0, 31L)));
                 target.alongside(shadow);
                 // The dispatchers go on meanwhile: new deliveries, attempts, settled ones, leases, a cleared mark.
-                projection.project(events.subList(20, events.size()), SqlStore.Checkpoint.NONE, now);
+                projection.project(events.subList(20, 25), new SqlStore.Checkpoint("dispatchers", Topics.EVENTS, Map.of(0, 25L)), now);
                 settle(queue, now, 8, 204);
                 queue.claimDue(now, 2);
                 projection.clearDisabling("hook");
                 target.beforeSwitch(shadow);
-                for (String table : List.of("subscriptions ORDER BY name", "deliveries ORDER BY id", "attempts ORDER BY id")) {
+                for (String table : List.of("subscriptions ORDER BY name", "deliveries ORDER BY id", "attempts ORDER BY id",
+                        "projector_positions ORDER BY projector, topic, partition_id",
+                        "projector_dead_letters ORDER BY projector, topic, partition_id, record_offset")) {
                     assertThat(rows(shadow, table)).as(table).isEqualTo(rows(live, table)).isNotEmpty();
                 }
+                assertThat(shadow.positions("dispatchers", Topics.EVENTS)).isEqualTo(Map.of(0, 25L));
                 long highest = Long.parseLong(rows(live, "deliveries ORDER BY id DESC").getFirst().split("\\|")[0]);
                 new SubscriptionProjection(shadow, LEASE).project(List.of(event("tenant.created", new ResourceRef("tenant", "next"),
                         Envelopes.MAPPER.createObjectNode().put("name", "next").put("status", "active"), now)), SqlStore.Checkpoint.NONE, now);
