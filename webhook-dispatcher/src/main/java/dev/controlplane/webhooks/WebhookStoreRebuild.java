@@ -132,57 +132,19 @@ public final class WebhookStoreRebuild {
      * SQLite takes the next id after the highest by itself.
      */
     private static void takeLiveSubscriptionsAndPositions(SqlStore live, SqlStore shadow, String projector) throws SQLException {
-        List<Object[]> subscriptions = live.read(connection -> {
-            List<Object[]> found = new ArrayList<>();
-            try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT " + SUBSCRIPTION_COLUMNS + " FROM subscriptions ORDER BY name")) {
-                int count = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    Object[] row = new Object[count];
-                    for (int i = 0; i < count; i++) {
-                        row[i] = rs.getObject(i + 1);
-                    }
-                    found.add(row);
-                }
-            }
-            return found;
-        });
+        List<Object[]> subscriptions = live.read(connection -> select(connection,
+                "SELECT " + SUBSCRIPTION_COLUMNS + " FROM subscriptions ORDER BY name"));
         Map<Integer, Long> positions = live.positions(projector, Topics.EVENTS);
         // The records the live projector set aside stay its dead letters: the copy's replay, making no deliveries, may
         // have read some of them.
-        List<Object[]> deadLetters = live.read(connection -> {
-            List<Object[]> found = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + DEAD_LETTER_COLUMNS
-                    + " FROM projector_dead_letters WHERE projector = ? ORDER BY topic, partition_id, record_offset")) {
-                ps.setString(1, projector);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Object[] row = new Object[7];
-                        for (int i = 0; i < row.length; i++) {
-                            row[i] = rs.getObject(i + 1);
-                        }
-                        found.add(row);
-                    }
-                }
-            }
-            return found;
-        });
+        List<Object[]> deadLetters = live.read(connection -> select(connection, "SELECT " + DEAD_LETTER_COLUMNS
+                + " FROM projector_dead_letters WHERE projector = ? ORDER BY topic, partition_id, record_offset", projector));
         boolean postgres = shadow.dialect() == SqlStore.Dialect.POSTGRESQL;
         SqlStore.Work<Void> take = connection -> {
             try (Statement st = connection.createStatement()) {
                 st.executeUpdate("DELETE FROM subscriptions");
             }
-            String marks = String.join(", ", java.util.Collections.nCopies(SUBSCRIPTION_COLUMNS.split(",").length, "?"));
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO subscriptions (" + SUBSCRIPTION_COLUMNS
-                    + ") VALUES (" + marks + ")")) {
-                for (Object[] row : subscriptions) {
-                    for (int i = 0; i < row.length; i++) {
-                        insert.setObject(i + 1, row[i]);
-                    }
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
+            insert(connection, "subscriptions", SUBSCRIPTION_COLUMNS, subscriptions, "");
             try (PreparedStatement delete = connection.prepareStatement(
                     "DELETE FROM projector_positions WHERE projector = ? AND topic = ?")) {
                 delete.setString(1, projector);
@@ -255,27 +217,29 @@ public final class WebhookStoreRebuild {
 
     /** The whole rows of {@code ids} (at most a page of them). */
     private static List<Object[]> rows(SqlStore store, String table, String columns, List<Long> ids) throws SQLException {
-        return store.read(connection -> {
-            List<Object[]> rows = new ArrayList<>();
-            String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + columns + " FROM " + table
-                    + " WHERE id IN (" + marks + ") ORDER BY id")) {
-                for (int i = 0; i < ids.size(); i++) {
-                    ps.setLong(i + 1, ids.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    int count = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        Object[] row = new Object[count];
-                        for (int i = 0; i < count; i++) {
-                            row[i] = rs.getObject(i + 1);
-                        }
-                        rows.add(row);
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return store.read(connection -> select(connection, "SELECT " + columns + " FROM " + table + " WHERE id IN (" + marks
+                + ") ORDER BY id", ids.toArray()));
+    }
+
+    private static List<Object[]> select(Connection connection, String sql, Object... parameters) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int count = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    Object[] row = new Object[count];
+                    for (int i = 0; i < count; i++) {
+                        row[i] = rs.getObject(i + 1);
                     }
+                    rows.add(row);
                 }
             }
-            return rows;
-        });
+        }
+        return rows;
     }
 
     private static void insert(Connection connection, String table, String columns, List<Object[]> rows) throws SQLException {
