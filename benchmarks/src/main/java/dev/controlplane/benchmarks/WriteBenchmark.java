@@ -19,7 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code ./dev bench [writers] [seconds] [--spring.property=value …]}: starts the standalone system on a fresh data directory, then measures
- * in one run (1) raw Kafka request/reply, plain and exactly-once (also writing, like the processor, two more
+ * {@code ./dev bench [writers] [seconds] [--spring.property=value …]}: first the write curve from outside
+ * ({@link WriteCurve}: the standalone jar and wrk each in their own process); then, in this JVM, starts the standalone
+ * system on a fresh data directory and measures in one run (1) raw Kafka request/reply, plain and exactly-once (also writing, like the processor, two more
  * records per request in the same transaction), on the same broker, (2) the same writes sent
  * straight into the command gateway, (3) HTTP writes — each writer updates its own resources with If-Match — and
  * (4) projection lag at a paced 1,000 writes/s.
@@ -53,6 +57,10 @@ final class WriteBenchmark {
         if (args.length > 2) {
             System.arraycopy(args, 2, systemArgs, 2, args.length - 2);
         }
+        // From outside first, while nothing else of this run holds the cores.
+        WriteCurve.Figures external = WriteCurve.run(measure.compareTo(Duration.ofSeconds(10)) < 0 ? measure : Duration.ofSeconds(10),
+                Arrays.copyOfRange(systemArgs, 2, systemArgs.length));
+        List<KafkaRoundTrips.Result> inProcess = new ArrayList<>();
         try (Standalone system = Standalone.start(env, systemArgs)) {
             String base = "http://127.0.0.1:" + system.port() + "/api/v1/tenants/";
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -105,6 +113,8 @@ final class WriteBenchmark {
             print(withApiToken);
             System.out.printf("  ratio API token / bootstrap token writes: %.2f (target >= 0.95)%n",
                     withApiToken.perSecond() / withBootstrap.perSecond());
+            inProcess.addAll(List.of(plain, eos, eosLikeProcessor, httpOnly, gateway, writes, withBootstrap, withApiToken,
+                    new KafkaRoundTrips.Result("HTTP PUT with If-Match paced at 1,000/s", paced.perSecond(), paced.p50Micros(), paced.p99Micros())));
             System.out.printf("Paced at 1,000 writes/s: achieved %.0f/s, write p50 %.1f ms, p99 %.1f ms%n",
                     paced.perSecond(), paced.p50Micros() / 1000.0, paced.p99Micros() / 1000.0);
             System.out.printf("  projection lag (event decided -> visible), read model: p50 %.1f ms, p99 %.1f ms (%d events)%n",
@@ -112,6 +122,7 @@ final class WriteBenchmark {
             System.out.printf("  projection lag (event decided -> visible), audit store: p50 %.1f ms, p99 %.1f ms (%d events)%n",
                     auditLag.percentile(50) / 1000.0, auditLag.percentile(99) / 1000.0, auditLag.count());
         }
+        WriteCurve.print(external, WriteCurve.today(), inProcess);
     }
 
     private static final String BOOTSTRAP = "bench-token";

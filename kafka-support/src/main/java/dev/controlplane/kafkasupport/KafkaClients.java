@@ -28,6 +28,12 @@ public final class KafkaClients {
      */
     public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
+    /**
+     * How long the broker holds a fetch that finds nothing (Kafka's default). A fetch returns as soon as one record is
+     * readable (fetch.min.bytes 1: the broker wakes it on the append, the commit marker or the high watermark), so
+     * this costs no latency; at 10 ms the idle system spent 0.3 cores answering empty fetches (0.12 at 500).
+     */
+    public static final Duration FETCH_MAX_WAIT = Duration.ofMillis(500);
 
     private KafkaClients() {
     }
@@ -52,6 +58,7 @@ public final class KafkaClients {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_MAX_WAIT.toMillis());
         if (groupId != null) {
             props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
             props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());

@@ -14,7 +14,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
@@ -105,8 +104,7 @@ public final class LogFollower implements AutoCloseable {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        // Someone waits on every record this view has not read yet: return from a fetch as soon as anything is there.
-        return KafkaClients.consumer(kafka, null, Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
+        return KafkaClients.consumer(kafka, null, Map.of());
     }
 
     private void run() {

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -141,7 +140,7 @@ public final class CommandGateway implements SmartLifecycle {
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
         producer = KafkaClients.producer(kafka, Map.of());
-        consumer = KafkaClients.consumer(kafka, null, Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
+        consumer = KafkaClients.consumer(kafka, null, Map.of());
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);

@@ -57,6 +57,11 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+        if (settings.commitWhenDrained()) {
+            // Commits as soon as everything polled is decided; the interval is then only the bound.
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG), PollBacklog.class.getName());
+        }
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
         props.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(kafka.minInsyncReplicas()));
         // A warm copy of each partition's state on another instance: a hand-over after a crash does not restore it.
@@ -64,10 +69,13 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         // A caller is waiting on every record: return from poll as soon as anything is there.
         props.put(StreamsConfig.POLL_MS_CONFIG, 10);
+        // A commit right after another waits out this backoff (ProcessorSettings.retryBackoff).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), (int) settings.retryBackoff().toMillis());
+        // Sent at once: the commit flushes them anyway, and a transaction's batching comes from what it holds.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        // Likewise its retried offset and coordinator requests (after a rebalance, a transaction still settling).
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG), (int) settings.retryBackoff().toMillis());
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) KafkaClients.FETCH_MAX_WAIT.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) KafkaClients.SESSION_TIMEOUT.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), (int) KafkaClients.HEARTBEAT_INTERVAL.toMillis());
         return props;

@@ -149,6 +149,19 @@ final class CommandTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            try {
+                claim(record);
+            } finally {
+                PollBacklog.decided(context);
+            }
+        }
+
+        @Override
+        public void close() {
+            PollBacklog.closed(Topics.IDEMPOTENT_COMMANDS, context.taskId().partition());
+        }
+
+        private void claim(Record<String, byte[]> record) {
             CommandEnvelope command = readable(record.key(), record.value(), CommandEnvelope::idempotencyKey,
                     context, CLAIM_RESULTS, meters, record.timestamp(), maxRecordBytes);
             if (command == null) {
@@ -204,6 +217,19 @@ final class CommandTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            try {
+                decide(record);
+            } finally {
+                PollBacklog.decided(context);
+            }
+        }
+
+        @Override
+        public void close() {
+            PollBacklog.closed(Topics.COMMANDS, context.taskId().partition());
+        }
+
+        private void decide(Record<String, byte[]> record) {
             CommandEnvelope command = readable(record.key(), record.value(), c -> c.resource().key(), context, RESULTS, meters,
                     record.timestamp(), maxRecordBytes);
             if (command == null) {

@@ -11,9 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the single-writer processor.
  *
  * @param stateDir       where the persistent state store lives; survives restarts, rebuilt from the changelog if lost
- * @param commitInterval how long Streams keeps deciding before it commits. At 0 it commits after every few records
- *                       (its loop interleaves processing and committing), which halved throughput here; 10 ms lets
- *                       everything that waited during one commit be decided in the next transaction
+ * @param commitInterval the longest Streams keeps deciding before it commits. It commits sooner, as soon as
+ *                       everything it polled is decided ({@link PollBacklog}); this bound only matters should that fail
+ * @param commitWhenDrained whether it commits as soon as everything it polled is decided; off, only the interval
+ *                       commits (to compare the two: {@code ./dev bench curve 10 --admin.processor.commit-when-drained=false
+ *                       --admin.processor.commit-interval=10ms})
  * @param retryBackoff   the transactional producer's backoff: a commit right after another waits it out, and the
  *                       default 100 ms caps a loop at ~12 commits/s here (shared/MEASURED.md)
  * @param threads        stream threads; each owns some partitions
@@ -31,7 +33,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("admin.processor")
 public record ProcessorSettings(
         @DefaultValue("./data/processor") String stateDir,
-        @DefaultValue("10ms") Duration commitInterval,
+        @DefaultValue("100ms") Duration commitInterval,
+        @DefaultValue("true") boolean commitWhenDrained,
         @DefaultValue("5ms") Duration retryBackoff,
         @DefaultValue("1") int threads,
         @DefaultValue("24h") Duration idempotencyWindow,
