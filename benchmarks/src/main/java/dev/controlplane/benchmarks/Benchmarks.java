@@ -31,6 +31,8 @@ public final class Benchmarks {
             Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
             WriteCurve.print(WriteCurve.run(measure, java.util.Arrays.copyOfRange(args, Math.min(2, args.length), args.length)),
                     WriteCurve.today(), java.util.List.of());
+        } else if (args.length > 0 && args[0].equals("receiver")) {
+            WebhookReceiver.serve();
         } else if (args.length > 0 && args[0].equals("webhooks")) {
             WebhookBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 10);
         } else {

@@ -1,6 +1,5 @@
 package dev.controlplane.benchmarks;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.controlplane.commandservice.gateway.CommandGateway;
 import dev.controlplane.schemas.CommandEnvelope;
 import dev.controlplane.schemas.CommandResult;
@@ -8,7 +7,6 @@ import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
 import dev.controlplane.standalone.Standalone;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,9 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -39,7 +35,7 @@ import org.springframework.context.Lifecycle;
 /**
  * {@code ./dev bench webhooks [events=1000] [subscriptions=10]}: deliveries per second to a local receiver with
  * every event fanned out to each subscription, against, in the same run, the raw rate of the same HTTP client
- * library posting the same bodies to the same receiver with as many requests in flight as the dispatcher has
+ * library posting the same bodies to the same receiver (a process of its own, {@link WebhookReceiver}) with as many requests in flight as the dispatcher has
  * workers. The dispatcher's sender is stopped while the events are written and projected, then started: the
  * figure is how fast it drains a backlog, not how fast the writes arrive.
  */
@@ -48,17 +44,13 @@ final class WebhookBenchmark {
     private static final int WORKERS = 16;
 
     static void run(int events, int subscriptions) throws Exception {
-        LongAdder received = new LongAdder();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        receiver.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            received.increment();
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        receiver.start();
-        String target = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            run(events, subscriptions, receiver);
+        }
+    }
+
+    private static void run(int events, int subscriptions, WebhookReceiver receiver) throws Exception {
+        String target = receiver.url();
 
         Path dataDir = Files.createTempDirectory("admin-bench-webhooks-");
         Map<String, String> env = new HashMap<>();
@@ -67,7 +59,7 @@ final class WebhookBenchmark {
         try (Standalone system = Standalone.start(env, "--server.port=0", "--logging.level.root=WARN",
                 "--admin.webhooks.workers=" + WORKERS)) {
             String body = samplePayload(system);
-            double baseline = rawRate(target, body, received, Duration.ofSeconds(10));
+            double baseline = rawRate(target, body, receiver, Duration.ofSeconds(10));
 
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < subscriptions; i++) {
@@ -81,7 +73,7 @@ final class WebhookBenchmark {
             }
             Lifecycle sender = system.context().getBean("deliverySender", Lifecycle.class);
             sender.stop();
-            long before = received.sum();
+            long before = receiver.received();
             writeEvents(system.context().getBean(CommandGateway.class), events);
             awaitProjected(http, system.port());
 
@@ -89,20 +81,18 @@ final class WebhookBenchmark {
             sender.start();
             long expected = before + (long) events * subscriptions;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (received.sum() < expected && System.nanoTime() < deadline) {
+            while (receiver.received() < expected && System.nanoTime() < deadline) {
                 // The drain is the measurement: waiting for it to end is reading a stopwatch.
-                TimeUnit.MILLISECONDS.sleep(5);
+                TimeUnit.MILLISECONDS.sleep(20);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long delivered = received.sum() - before;
+            long delivered = receiver.received() - before;
             double rate = delivered / seconds;
-            System.out.printf("Webhook benchmark: %d events x %d subscriptions, %d workers, local receiver, 2 cores%n", events, subscriptions, WORKERS);
+            System.out.printf("Webhook benchmark: %d events x %d subscriptions, %d workers, receiver in its own process, 2 cores%n", events, subscriptions, WORKERS);
             System.out.printf("  raw HTTP client (Apache HttpClient 5, %d in flight), same receiver and body  %8.0f requests/s%n", WORKERS, baseline);
             System.out.printf("  webhook deliveries (signed, logged, SSRF-guarded)                           %8.0f deliveries/s (%d in %.1f s)%n",
                     rate, delivered, seconds);
             System.out.printf("  ratio deliveries / raw requests: %.2f%n", rate / baseline);
-        } finally {
-            receiver.stop(0);
         }
     }
 
@@ -116,10 +106,10 @@ final class WebhookBenchmark {
                 + Instant.now() + "\",\"created_by\":\"bench\"},\"changes\":{}}}";
     }
 
-    private static double rawRate(String target, String body, LongAdder received, Duration measure) throws Exception {
+    private static double rawRate(String target, String body, WebhookReceiver receiver, Duration measure) throws Exception {
         try (CloseableHttpClient client = HttpClients.custom().setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(WORKERS * 2).setMaxConnPerRoute(WORKERS).build()).build()) {
-            long before = received.sum();
+            long before = receiver.received();
             long end = System.nanoTime() + measure.toNanos();
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < WORKERS; i++) {
@@ -141,7 +131,7 @@ final class WebhookBenchmark {
             for (Thread thread : threads) {
                 thread.join();
             }
-            return (received.sum() - before) / (measure.toNanos() / 1e9);
+            return (receiver.received() - before) / (measure.toNanos() / 1e9);
         }
     }
 

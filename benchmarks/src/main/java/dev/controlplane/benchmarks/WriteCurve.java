@@ -49,7 +49,9 @@ final class WriteCurve {
                  long socketErrors, double systemCpuMillisPerWrite, double machineBusy) {
     }
 
-    record Figures(int partitions, KafkaRoundTrips.Result rawOne, KafkaRoundTrips.Result rawBatched, List<Point> curve, long peakRssKiB,
+    /** @param cpuByThread per level measured (1 and 64 in flight): the system's CPU ms per write, by group of threads */
+    record Figures(int partitions, KafkaRoundTrips.Result rawOne, KafkaRoundTrips.Result rawBatched, List<Point> curve,
+                   Map<Integer, Map<String, Double>> cpuByThread, long peakRssKiB,
                    long rssAfter64KiB) {
     }
 
@@ -87,10 +89,14 @@ final class WriteCurve {
             KafkaRoundTrips.Result rawOne = KafkaRoundTrips.run(kafka, partitions, true, 0, 1, warmup, measure);
             KafkaRoundTrips.Result rawBatched = KafkaRoundTrips.run(kafka, partitions, true, 2, 64, warmup, measure);
 
-            // The system's JIT and caches warm before the curve, on resources of their own.
+            // The system's JIT and caches warm before the curve, on resources of their own, loaded and alone (the
+            // compiler otherwise spends more CPU in the first level than the writes do).
             createTenants(http, base, "warm", 64);
-            wrk(script, base, "warm", 64, Duration.ofSeconds(5));
+            wrk(script, base, "warm", 64, Duration.ofSeconds(10));
+            createTenants(http, base, "warm-alone", 1);
+            wrk(script, base, "warm-alone", 1, Duration.ofSeconds(5));
             List<Point> curve = new ArrayList<>();
+            Map<Integer, Map<String, Double>> byThread = new java.util.TreeMap<>();
             long rssAfter64 = 0;
             for (int level : LEVELS) {
                 String prefix = "c" + level;
@@ -100,8 +106,12 @@ final class WriteCurve {
                 }
                 long cpuBefore = processCpuTicks(system.pid());
                 long[] machineBefore = machineTicks();
+                Map<String, Long> threadsBefore = threadCpuTicks(system.pid());
                 Point p = wrk(script, base, prefix, level, measure);
                 long cpu = processCpuTicks(system.pid()) - cpuBefore;
+                if (level == 1 || level == 64) {
+                    byThread.put(level, perWrite(threadsBefore, threadCpuTicks(system.pid()), p.accepted()));
+                }
                 long[] machineAfter = machineTicks();
                 double busy = 1 - (double) (machineAfter[1] - machineBefore[1]) / (machineAfter[0] - machineBefore[0]);
                 curve.add(new Point(p.inFlight(), p.perSecond(), p.p50Millis(), p.p99Millis(), p.accepted(), p.refused(),
@@ -110,7 +120,7 @@ final class WriteCurve {
                     rssAfter64 = status(system.pid(), "VmHWM");
                 }
             }
-            return new Figures(partitions, rawOne, rawBatched, curve, status(system.pid(), "VmHWM"), rssAfter64);
+            return new Figures(partitions, rawOne, rawBatched, curve, byThread, status(system.pid(), "VmHWM"), rssAfter64);
         } finally {
             system.destroy();
             if (!system.waitFor(30, TimeUnit.SECONDS)) {
@@ -141,6 +151,11 @@ final class WriteCurve {
                 one.p50Millis(), one.p50Millis() / rawOneP50, one.p99Millis(), one.p99Millis() / rawOneP99);
         System.out.printf("  64 in flight: %.0f writes/s = %.2fx raw exactly-once with the processor's record count (target >= 0.85), p99 %.1f ms (target <= 50)%n",
                 sixtyFour.perSecond(), sixtyFour.perSecond() / f.rawBatched().perSecond(), sixtyFour.p99Millis());
+        for (Map.Entry<Integer, Map<String, Double>> level : f.cpuByThread().entrySet()) {
+            StringBuilder line = new StringBuilder();
+            level.getValue().entrySet().stream().limit(12).forEach(e -> line.append(String.format(" %s %.2f,", e.getKey(), e.getValue())));
+            System.out.printf("  CPU ms per write by thread, %d in flight:%s%n", level.getKey(), line.substring(0, line.length() - 1));
+        }
         System.out.printf("  peak RSS of the system: %d MiB after the 64-in-flight level, %d MiB after all levels (target <= 1024)%n",
                 f.rssAfter64KiB() / 1024, f.peakRssKiB() / 1024);
 
@@ -158,6 +173,11 @@ final class WriteCurve {
         json.put("ratio_writes_64_in_flight_to_raw", sixtyFour.perSecond() / f.rawBatched().perSecond());
         json.put("peak_rss_mib_after_64", f.rssAfter64KiB() / 1024);
         json.put("peak_rss_mib", f.peakRssKiB() / 1024);
+        ObjectNode threads = json.putObject("cpu_ms_per_write_by_thread");
+        f.cpuByThread().forEach((level, groups) -> {
+            ObjectNode at = threads.putObject(String.valueOf(level));
+            groups.forEach(at::put);
+        });
         ArrayNode inJvm = json.putArray("in_process");
         for (KafkaRoundTrips.Result r : inProcess) {
             inJvm.add(result(r).put("name", r.name()));
@@ -285,6 +305,43 @@ final class WriteCurve {
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** CPU ticks per thread id, with the thread's name. */
+    private static Map<String, Long> threadCpuTicks(long pid) throws IOException {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(task.getFileName() + " " + name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                } catch (IOException exited) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /**
+     * CPU ms per write by group of threads, largest first: Linux keeps 15 characters of a thread's name, and the
+     * digits are dropped so that a pool's threads (data-plane-kafka-request-handler-0..7) count as one.
+     */
+    private static Map<String, Double> perWrite(Map<String, Long> before, Map<String, Long> after, long writes) {
+        Map<String, Long> groups = new java.util.HashMap<>();
+        after.forEach((thread, ticks) -> {
+            long spent = ticks - before.getOrDefault(thread, 0L);
+            if (spent > 0) {
+                String group = thread.substring(thread.indexOf(' ') + 1).replaceAll("[0-9]+", "").replaceAll("[-_ ]+$", "");
+                groups.merge(group, spent, Long::sum);
+            }
+        });
+        Map<String, Double> perWrite = new java.util.LinkedHashMap<>();
+        groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> perWrite.put(e.getKey(), writes == 0 ? 0 : e.getValue() * 1000.0 / TICKS_PER_SECOND / writes));
+        return perWrite;
     }
 
     /** The machine's total and idle (idle + iowait) ticks, from the first line of /proc/stat. */
