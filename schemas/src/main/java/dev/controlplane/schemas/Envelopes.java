@@ -35,7 +35,12 @@ public final class Envelopes {
     }
 
     public static CommandEnvelope readCommand(byte[] json) {
-        return MAPPER.treeToValue(upcast(json, CommandEnvelope.CURRENT_SCHEMA_VERSION, COMMAND_UPCASTERS), CommandEnvelope.class);
+        return readCommand((ObjectNode) MAPPER.readTree(json));
+    }
+
+    /** A command already parsed (the processor looks at its id and version first); upcasting may change the tree. */
+    public static CommandEnvelope readCommand(ObjectNode tree) {
+        return MAPPER.treeToValue(upcast(tree, CommandEnvelope.CURRENT_SCHEMA_VERSION, COMMAND_UPCASTERS), CommandEnvelope.class);
     }
 
     public static SecurityEvent readSecurityEvent(byte[] json) {
@@ -46,8 +51,8 @@ public final class Envelopes {
         return MAPPER.readValue(json, CommandResult.class);
     }
 
-    private static ObjectNode upcast(byte[] json, int current, Map<Integer, UnaryOperator<ObjectNode>> upcasters) {
-        ObjectNode node = (ObjectNode) MAPPER.readTree(json);
+    private static ObjectNode upcast(ObjectNode tree, int current, Map<Integer, UnaryOperator<ObjectNode>> upcasters) {
+        ObjectNode node = tree;
         int version = node.path("schema_version").asInt(1);
         if (version > current) {
             throw new IllegalArgumentException("schema_version " + version + " is newer than this reader (" + current + ")");

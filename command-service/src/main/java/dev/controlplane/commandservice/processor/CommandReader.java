@@ -58,7 +58,7 @@ final class CommandReader {
         }
         CommandEnvelope command;
         try {
-            command = Envelopes.readCommand(value);
+            command = Envelopes.readCommand((tools.jackson.databind.node.ObjectNode) node);
         } catch (RuntimeException e) {
             return new Refused(id, type, null, Rejections.invalidCommand("the command envelope cannot be read"));
         }
