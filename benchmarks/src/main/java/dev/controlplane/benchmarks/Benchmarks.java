@@ -28,8 +28,9 @@ public final class Benchmarks {
             AuditBenchmark.run(args.length > 1 ? Long.parseLong(args[1].replace("_", "")) : 10_000_000L);
         } else if (args.length > 0 && args[0].equals("curve")) {
             // The external write curve alone, e.g. to compare settings: ./dev bench curve 10 --admin.processor.…=…
-            Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
-            WriteCurve.print(WriteCurve.run(measure, java.util.Arrays.copyOfRange(args, Math.min(2, args.length), args.length)),
+            boolean seconds = args.length > 1 && !args[1].startsWith("--");
+            Duration measure = Duration.ofSeconds(seconds ? Long.parseLong(args[1]) : 10);
+            WriteCurve.print(WriteCurve.run(measure, java.util.Arrays.copyOfRange(args, seconds ? 2 : 1, args.length)),
                     WriteCurve.today(), java.util.List.of());
         } else if (args.length > 0 && args[0].equals("receiver")) {
             WebhookReceiver.serve();

@@ -72,10 +72,15 @@ final class WriteCurve {
         command.addAll(List.of(systemArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("system.log").toFile());
+        // Only what the system needs: an inherited ADMIN_KAFKA_BOOTSTRAP_SERVERS would aim it at a real cluster, and a
+        // flight recording keeps the environment it was started with.
+        minimal(builder.environment());
         builder.environment().put("ADMIN_DATA_DIR", dataDir.toString());
         builder.environment().put("ADMIN_TOKEN", TOKEN);
         builder.environment().put("ADMIN_KAFKA_PORT", String.valueOf(kafkaPort));
         Process system = builder.start();
+        Thread stopSystem = new Thread(system::destroy);
+        Runtime.getRuntime().addShutdownHook(stopSystem);
         try {
             String base = "http://127.0.0.1:" + httpPort;
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -125,6 +130,27 @@ final class WriteCurve {
             system.destroy();
             if (!system.waitFor(30, TimeUnit.SECONDS)) {
                 system.destroyForcibly();
+            }
+            Runtime.getRuntime().removeShutdownHook(stopSystem);
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private static void minimal(Map<String, String> environment) {
+        Map<String, String> kept = new java.util.HashMap<>();
+        for (String name : List.of("PATH", "HOME", "LANG", "TMPDIR")) {
+            if (environment.containsKey(name)) {
+                kept.put(name, environment.get(name));
+            }
+        }
+        environment.clear();
+        environment.putAll(kept);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
             }
         }
     }
@@ -214,6 +240,7 @@ final class WriteCurve {
             throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("wrk", "-t" + connections, "-c" + connections,
                 "-d" + measure.toSeconds() + "s", "--timeout", "30s", "-s", script.toString(), base).redirectErrorStream(true);
+        minimal(builder.environment());
         builder.environment().put("BENCH_TOKEN", TOKEN);
         builder.environment().put("BENCH_PREFIX", prefix);
         builder.environment().put("BENCH_RESOURCES", String.valueOf(RESOURCES_PER_CONNECTION));
@@ -348,7 +375,8 @@ final class WriteCurve {
     private static long[] machineTicks() throws IOException {
         String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
         long total = 0;
-        for (int i = 1; i < cpu.length; i++) {
+        // user nice system idle iowait irq softirq steal; guest time is already counted in user and nice.
+        for (int i = 1; i <= 8 && i < cpu.length; i++) {
             total += Long.parseLong(cpu[i]);
         }
         return new long[] {total, Long.parseLong(cpu[4]) + Long.parseLong(cpu[5])};

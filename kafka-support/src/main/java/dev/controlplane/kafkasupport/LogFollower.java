@@ -104,7 +104,7 @@ public final class LogFollower implements AutoCloseable {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        return KafkaClients.consumer(kafka, null, Map.of());
+        return KafkaClients.consumer(kafka, null, KafkaClients.PROMPT_FETCH);
     }
 
     private void run() {

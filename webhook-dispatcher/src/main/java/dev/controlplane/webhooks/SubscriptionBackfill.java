@@ -54,7 +54,7 @@ final class SubscriptionBackfill implements AutoCloseable {
 
     private void backfill(Instant from, Instant now) throws Exception {
         if (consumer == null) {
-            consumer = KafkaClients.consumer(kafka, null, Map.of());
+            consumer = KafkaClients.consumer(kafka, null, KafkaClients.PROMPT_FETCH);
         }
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
                 .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();

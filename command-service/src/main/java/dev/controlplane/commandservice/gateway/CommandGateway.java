@@ -140,7 +140,7 @@ public final class CommandGateway implements SmartLifecycle {
     public synchronized void start() {
         TopicProvisioner.ensureTopics(kafka);
         producer = KafkaClients.producer(kafka, Map.of());
-        consumer = KafkaClients.consumer(kafka, null, Map.of());
+        consumer = KafkaClients.consumer(kafka, null, KafkaClients.PROMPT_FETCH);
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);

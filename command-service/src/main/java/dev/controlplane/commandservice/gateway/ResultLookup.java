@@ -73,7 +73,7 @@ public final class ResultLookup implements AutoCloseable {
         try {
             exhausted = false;
             if (consumer == null) {
-                consumer = KafkaClients.consumer(kafka, null, Map.of());
+                consumer = KafkaClients.consumer(kafka, null, KafkaClients.PROMPT_FETCH);
             }
             String key = commandId.toString();
             int partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS).size();

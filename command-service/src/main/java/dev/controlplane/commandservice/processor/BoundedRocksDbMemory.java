@@ -12,7 +12,8 @@ import org.rocksdb.WriteBufferManager;
  * One bound on the native memory of every RocksDB store of the process. Left alone, Streams gives each store (and
  * each segment of a window store: a dozen partitions times three stores, several segments each) its own 50 MiB block
  * cache and up to three 16 MiB memtables, which no heap setting bounds. Here all of them share one cache, and their
- * memtables are charged to it, as Kafka Streams' memory-management guide describes.
+ * memtables are charged to it, as Kafka Streams' memory-management guide describes. The bound is soft (the cache
+ * does not refuse an insert when full), which spares a write an error at the cost of a brief overshoot.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
@@ -31,7 +32,6 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         // Index and filter blocks in the cache too, or they grow outside the bound with the data.
         table.setCacheIndexAndFilterBlocks(true);
         table.setCacheIndexAndFilterBlocksWithHighPriority(true);
-        table.setPinTopLevelIndexAndFilter(true);
         options.setTableFormatConfig(table);
         options.setWriteBufferManager(WRITE_BUFFERS);
         options.setMaxWriteBufferNumber(2);

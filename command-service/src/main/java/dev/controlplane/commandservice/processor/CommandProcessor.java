@@ -75,7 +75,7 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         // Likewise its retried offset and coordinator requests (after a rebalance, a transaction still settling).
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG), (int) settings.retryBackoff().toMillis());
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) KafkaClients.FETCH_MAX_WAIT.toMillis());
+        KafkaClients.PROMPT_FETCH.forEach((name, value) -> props.put(StreamsConfig.consumerPrefix(name), value));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) KafkaClients.SESSION_TIMEOUT.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), (int) KafkaClients.HEARTBEAT_INTERVAL.toMillis());
         return props;

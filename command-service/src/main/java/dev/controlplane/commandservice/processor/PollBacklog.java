@@ -15,8 +15,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Commits the processor's transaction as soon as its stream thread has decided everything it polled, as a raw
  * poll-decide-commit loop does: one command alone is answered one commit after it arrives, and under load a
  * transaction holds everything that arrived during the one before. A time-based commit interval trades the two
- * (short: a transaction per few records; long: every answer waits it out); Streams' interval stays only as the bound
- * should this signal fail.
+ * (short: a transaction per few records; long: every answer waits it out). Streams' interval (100 ms) still commits
+ * too, since a requested commit does not restart it, and is what commits should this signal fail.
  *
  * <p>The main consumer's interceptor notes each poll's last offset per partition; the processors, which Streams runs
  * on the thread that polled, ask for a commit once each noted partition is decided up to that offset.
@@ -66,6 +66,11 @@ public final class PollBacklog implements ConsumerInterceptor<byte[], byte[]> {
         if (undecided != null) {
             undecided.remove(new TopicPartition(topic, partition));
         }
+    }
+
+    /** Forgets this thread's marks, and that its consumer has the interceptor (tests run on threads of their own). */
+    static void reset() {
+        UNDECIDED.remove();
     }
 
     @Override

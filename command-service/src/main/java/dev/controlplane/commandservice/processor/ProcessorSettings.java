@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param stateDir       where the persistent state store lives; survives restarts, rebuilt from the changelog if lost
  * @param commitInterval the longest Streams keeps deciding before it commits. It commits sooner, as soon as
- *                       everything it polled is decided ({@link PollBacklog}); this bound only matters should that fail
+ *                       everything it polled is decided ({@link PollBacklog}); the interval commits as well (a
+ *                       requested commit does not restart it), and alone should that signal fail
  * @param commitWhenDrained whether it commits as soon as everything it polled is decided; off, only the interval
  *                       commits (to compare the two: {@code ./dev bench curve 10 --admin.processor.commit-when-drained=false
  *                       --admin.processor.commit-interval=10ms})

@@ -20,8 +20,7 @@ class PollBacklogTest {
 
     @AfterEach
     void nothingLeftUndecidedForTheNextTest() {
-        PollBacklog.closed("commands", 0);
-        PollBacklog.closed("commands", 1);
+        PollBacklog.reset();
     }
 
     private void polled(Map<Integer, List<Long>> offsetsByPartition) {
