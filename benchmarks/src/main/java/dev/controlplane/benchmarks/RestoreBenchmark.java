@@ -62,7 +62,7 @@ final class RestoreBenchmark {
             long raw = timeRawRead(broker.bootstrapServers());
             System.out.printf("  raw read of the changelog (baseline):       %6.1f s%n", raw / 1e9);
 
-            ProcessorSettings settings = new ProcessorSettings(dir.resolve("processor").toString(), Duration.ofMillis(100), true,
+            ProcessorSettings settings = new ProcessorSettings(dir.resolve("processor").toString(), Duration.ofMillis(10), true,
                     Duration.ofMillis(5), 1, Duration.ofHours(24), org.springframework.util.unit.DataSize.ofKilobytes(512), 0, null);
             CommandProcessor newOwner = new CommandProcessor(kafka, settings);
             long restore = timeToServe(newOwner);

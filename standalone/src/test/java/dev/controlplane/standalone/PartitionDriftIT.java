@@ -25,7 +25,7 @@ class PartitionDriftIT {
         Path dir = TestSystem.newDataDir();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
             KafkaSettings kafka = KafkaSettings.singleBroker(broker.bootstrapServers(), 2);
-            ProcessorSettings settings = new ProcessorSettings(dir.resolve("processor").toString(), Duration.ofMillis(100), true,
+            ProcessorSettings settings = new ProcessorSettings(dir.resolve("processor").toString(), Duration.ofMillis(10), true,
                     Duration.ofMillis(5), 1, Duration.ofHours(24), DataSize.ofKilobytes(512), 0, null);
             CommandProcessor first = new CommandProcessor(kafka, settings);
             first.start();

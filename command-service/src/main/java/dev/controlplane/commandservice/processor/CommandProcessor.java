@@ -58,7 +58,7 @@ public final class CommandProcessor implements SmartLifecycle, ViewHealth {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
         if (settings.commitWhenDrained()) {
-            // Commits as soon as everything polled is decided; the interval is then only the bound.
+            // A command that arrives alone is committed at once; under load the interval commits.
             props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG), PollBacklog.class.getName());
         }
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);

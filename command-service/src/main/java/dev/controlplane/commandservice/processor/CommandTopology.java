@@ -60,7 +60,8 @@ final class CommandTopology {
         Duration window = settings.idempotencyWindow();
         Topology topology = new Topology();
         topology.addSource(KEYED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.IDEMPOTENT_COMMANDS);
-        topology.addProcessor(CLAIM, () -> new ClaimProcessor(settings.maxRecordBytes().toBytes(), meters), KEYED_SOURCE);
+        topology.addProcessor(CLAIM, () -> new ClaimProcessor(settings.maxRecordBytes().toBytes(), meters, settings.commitInterval()),
+                KEYED_SOURCE);
         topology.addStateStore(windowStore(CLAIMS, window), CLAIM);
         topology.addSink(CLAIMED, Topics.COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), CLAIM);
         topology.addSink(CLAIM_RESULTS, Topics.COMMAND_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), CLAIM);
@@ -133,12 +134,14 @@ final class CommandTopology {
 
         private final MeterRegistry meters;
         private final long maxRecordBytes;
+        private final Duration commitInterval;
         private ProcessorContext<String, byte[]> context;
         private WindowStore<String, byte[]> claims;
 
-        ClaimProcessor(long maxRecordBytes, MeterRegistry meters) {
+        ClaimProcessor(long maxRecordBytes, MeterRegistry meters, Duration commitInterval) {
             this.meters = meters;
             this.maxRecordBytes = maxRecordBytes;
+            this.commitInterval = commitInterval;
         }
 
         @Override
@@ -152,7 +155,7 @@ final class CommandTopology {
             try {
                 claim(record);
             } finally {
-                PollBacklog.decided(context);
+                PollBacklog.decided(context, commitInterval);
             }
         }
 
@@ -197,6 +200,7 @@ final class CommandTopology {
         private final CommandHandler handler;
         private final MeterRegistry meters;
         private final long maxRecordBytes;
+        private final Duration commitInterval;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
         private WindowStore<String, byte[]> outcomes;
@@ -206,6 +210,7 @@ final class CommandTopology {
             this.handler = new CommandHandler(dev.controlplane.schemas.CommandIds::next, references, settings.eventVersions());
             this.meters = meters;
             this.maxRecordBytes = settings.maxRecordBytes().toBytes();
+            this.commitInterval = settings.commitInterval();
         }
 
         @Override
@@ -220,7 +225,7 @@ final class CommandTopology {
             try {
                 decide(record);
             } finally {
-                PollBacklog.decided(context);
+                PollBacklog.decided(context, commitInterval);
             }
         }
 

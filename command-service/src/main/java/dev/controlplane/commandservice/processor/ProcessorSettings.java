@@ -11,12 +11,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the single-writer processor.
  *
  * @param stateDir       where the persistent state store lives; survives restarts, rebuilt from the changelog if lost
- * @param commitInterval the longest Streams keeps deciding before it commits. It commits sooner, as soon as
- *                       everything it polled is decided ({@link PollBacklog}); the interval commits as well (a
- *                       requested commit does not restart it), and alone should that signal fail
- * @param commitWhenDrained whether it commits as soon as everything it polled is decided; off, only the interval
- *                       commits (to compare the two: {@code ./dev bench curve 10 --admin.processor.commit-when-drained=false
- *                       --admin.processor.commit-interval=10ms})
+ * @param commitInterval how long Streams keeps deciding before it commits, under load. At 0 it commits after every
+ *                       few records (its loop interleaves processing and committing), which halved throughput here;
+ *                       10 ms lets everything that waited during one commit be decided in the next transaction
+ * @param commitWhenDrained whether a command that arrives alone is committed at once rather than at the interval
+ *                       ({@link PollBacklog}); off, only the interval commits (to compare: {@code ./dev bench curve 10
+ *                       --admin.processor.commit-when-drained=false})
  * @param retryBackoff   the transactional producer's backoff: a commit right after another waits it out, and the
  *                       default 100 ms caps a loop at ~12 commits/s here (shared/MEASURED.md)
  * @param threads        stream threads; each owns some partitions
@@ -34,7 +34,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("admin.processor")
 public record ProcessorSettings(
         @DefaultValue("./data/processor") String stateDir,
-        @DefaultValue("100ms") Duration commitInterval,
+        @DefaultValue("10ms") Duration commitInterval,
         @DefaultValue("true") boolean commitWhenDrained,
         @DefaultValue("5ms") Duration retryBackoff,
         @DefaultValue("1") int threads,
