@@ -29,8 +29,11 @@ public final class PollBacklog implements ConsumerInterceptor<byte[], byte[]> {
 
     /** One stream thread's view of its open transaction. */
     private static final class Backlog {
-        /** The last offset polled, for each partition not yet decided that far. */
-        final Map<TopicPartition, Long> undecided = new HashMap<>();
+        /**
+         * For each partition not yet decided as far as polled: the last offset polled, and when. An entry older than
+         * the interval is not waited for (should a polled record never reach a processor, the interval commits).
+         */
+        final Map<TopicPartition, long[]> undecided = new HashMap<>();
         int decided;
         int decidedBefore;
         long openedNanos;
@@ -49,21 +52,26 @@ public final class PollBacklog implements ConsumerInterceptor<byte[], byte[]> {
             backlog = new Backlog();
             BACKLOG.set(backlog);
         }
+        long now = System.nanoTime();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> polled = records.records(partition);
-            backlog.undecided.put(partition, polled.getLast().offset());
+            backlog.undecided.put(partition, new long[] {polled.getLast().offset(), now});
         }
         return records;
     }
 
     /** After a record is processed: commits at once if it was alone. */
     static void decided(ProcessorContext<?, ?> context, Duration interval) {
+        decided(context, interval, System.nanoTime());
+    }
+
+    /** @param now {@link System#nanoTime()}, given by the tests */
+    static void decided(ProcessorContext<?, ?> context, Duration interval, long now) {
         Backlog backlog = BACKLOG.get();
         RecordMetadata record = context.recordMetadata().orElse(null);
         if (backlog == null || record == null) {
             return;
         }
-        long now = System.nanoTime();
         if (backlog.decided > 0 && now - backlog.openedNanos >= interval.toNanos()) {
             // Streams' interval has committed what was decided since then.
             backlog.decidedBefore = backlog.decided;
@@ -73,10 +81,11 @@ public final class PollBacklog implements ConsumerInterceptor<byte[], byte[]> {
             backlog.openedNanos = now;
         }
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        Long last = backlog.undecided.get(partition);
-        if (last != null && record.offset() >= last) {
+        long[] last = backlog.undecided.get(partition);
+        if (last != null && record.offset() >= last[0]) {
             backlog.undecided.remove(partition);
         }
+        backlog.undecided.values().removeIf(polled -> now - polled[1] >= interval.toNanos());
         if (backlog.undecided.isEmpty() && backlog.decided == 1 && backlog.decidedBefore <= 1) {
             context.commit();
             backlog.decidedBefore = 1;

@@ -34,15 +34,15 @@ class PollBacklogTest {
         interceptor.onConsume(new ConsumerRecords<>(records, Map.of()));
     }
 
-    private boolean decided(int partition, long offset, Duration interval) {
+    private boolean decided(int partition, long offset, Duration interval, long now) {
         context.resetCommit();
         context.setRecordMetadata("commands", partition, offset);
-        PollBacklog.decided(context, interval);
+        PollBacklog.decided(context, interval, now);
         return context.committed();
     }
 
     private boolean decided(int partition, long offset) {
-        return decided(partition, offset, INTERVAL);
+        return decided(partition, offset, INTERVAL, System.nanoTime());
     }
 
     @Test
@@ -71,20 +71,28 @@ class PollBacklogTest {
     }
 
     @Test
-    void afterALoadedTransaction_aLoneCommandWaitsOneIntervalThenIsCommittedAtOnceAgain() throws InterruptedException {
-        Duration interval = Duration.ofMillis(1);
+    void afterALoadedTransaction_aLoneCommandWaitsOneIntervalThenIsCommittedAtOnceAgain() {
+        Duration interval = Duration.ofMillis(10);
+        long t = System.nanoTime();
         polled(Map.of(0, List.of(5L, 6L)));
-        decided(0, 5, interval);
-        decided(0, 6, interval);
-        awaitPast(interval);
+        decided(0, 5, interval, t);
+        decided(0, 6, interval, t + 1_000_000);
 
-        // The interval committed the two; one transaction of two is not "alone" yet for the next one.
+        // The interval has committed the two; after a transaction of two, one command is not "alone" yet.
         polled(Map.of(0, List.of(7L)));
-        assertThat(decided(0, 7, interval)).isFalse();
-        awaitPast(interval);
+        assertThat(decided(0, 7, interval, t + 11_000_000)).isFalse();
 
         polled(Map.of(0, List.of(8L)));
-        assertThat(decided(0, 8, interval)).isTrue();
+        assertThat(decided(0, 8, interval, t + 22_000_000)).isTrue();
+    }
+
+    @Test
+    void aPartitionPolledLongerAgoThanTheInterval_isNotWaitedFor() {
+        Duration interval = Duration.ofMillis(10);
+        polled(Map.of(0, List.of(5L), 1, List.of(9L)));
+        long later = System.nanoTime() + interval.toNanos();
+
+        assertThat(decided(0, 5, interval, later)).isTrue();
     }
 
     @Test
@@ -103,12 +111,5 @@ class PollBacklogTest {
         thread.join();
 
         assertThat(committed).isFalse();
-    }
-
-    /** The rule reads the monotonic clock; this test's interval is a millisecond, so the wait is one. */
-    private static void awaitPast(Duration interval) {
-        long until = System.nanoTime() + interval.toNanos();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
-                .until(() -> System.nanoTime() > until);
     }
 }
