@@ -327,9 +327,13 @@ final class WriteCurve {
     /** Linux's USER_HZ, which /proc reports CPU time in: 100 on every architecture Linux runs Java on. */
     private static final long TICKS_PER_SECOND = 100;
 
-    /** utime + stime of a process, from /proc/&lt;pid&gt;/stat (fields 14 and 15, after the parenthesised name). */
     private static long processCpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        return cpuTicks(Path.of("/proc", String.valueOf(pid), "stat"));
+    }
+
+    /** utime + stime from a process's or a thread's stat file (fields 14 and 15, after the parenthesised name). */
+    private static long cpuTicks(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
@@ -341,9 +345,7 @@ final class WriteCurve {
             for (Path task : tasks.toList()) {
                 try {
                     String name = Files.readString(task.resolve("comm")).trim();
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.put(task.getFileName() + " " + name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    ticks.put(task.getFileName() + " " + name, cpuTicks(task.resolve("stat")));
                 } catch (IOException exited) {
                     // the thread ended between the listing and the read
                 }

@@ -51,8 +51,7 @@ public final class Envelopes {
         return MAPPER.readValue(json, CommandResult.class);
     }
 
-    private static ObjectNode upcast(ObjectNode tree, int current, Map<Integer, UnaryOperator<ObjectNode>> upcasters) {
-        ObjectNode node = tree;
+    private static ObjectNode upcast(ObjectNode node, int current, Map<Integer, UnaryOperator<ObjectNode>> upcasters) {
         int version = node.path("schema_version").asInt(1);
         if (version > current) {
             throw new IllegalArgumentException("schema_version " + version + " is newer than this reader (" + current + ")");

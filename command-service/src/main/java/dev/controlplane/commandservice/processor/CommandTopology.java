@@ -60,14 +60,15 @@ final class CommandTopology {
         Duration window = settings.idempotencyWindow();
         Topology topology = new Topology();
         topology.addSource(KEYED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.IDEMPOTENT_COMMANDS);
-        topology.addProcessor(CLAIM, () -> new ClaimProcessor(settings.maxRecordBytes().toBytes(), meters, settings.commitInterval()),
-                KEYED_SOURCE);
+        topology.addProcessor(CLAIM, () -> PollBacklog.tracking(new ClaimProcessor(settings.maxRecordBytes().toBytes(), meters),
+                Topics.IDEMPOTENT_COMMANDS, settings.commitInterval()), KEYED_SOURCE);
         topology.addStateStore(windowStore(CLAIMS, window), CLAIM);
         topology.addSink(CLAIMED, Topics.COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), CLAIM);
         topology.addSink(CLAIM_RESULTS, Topics.COMMAND_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), CLAIM);
 
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.COMMANDS);
-        topology.addProcessor(DECIDE, () -> new DecideProcessor(references, meters, settings), SOURCE);
+        topology.addProcessor(DECIDE, () -> PollBacklog.tracking(new DecideProcessor(references, meters, settings),
+                Topics.COMMANDS, settings.commitInterval()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), Serdes.ByteArray()), DECIDE);
         topology.addStateStore(windowStore(OUTCOMES, window), DECIDE);
@@ -134,14 +135,12 @@ final class CommandTopology {
 
         private final MeterRegistry meters;
         private final long maxRecordBytes;
-        private final Duration commitInterval;
         private ProcessorContext<String, byte[]> context;
         private WindowStore<String, byte[]> claims;
 
-        ClaimProcessor(long maxRecordBytes, MeterRegistry meters, Duration commitInterval) {
+        ClaimProcessor(long maxRecordBytes, MeterRegistry meters) {
             this.meters = meters;
             this.maxRecordBytes = maxRecordBytes;
-            this.commitInterval = commitInterval;
         }
 
         @Override
@@ -152,19 +151,6 @@ final class CommandTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            try {
-                claim(record);
-            } finally {
-                PollBacklog.decided(context, commitInterval);
-            }
-        }
-
-        @Override
-        public void close() {
-            PollBacklog.closed(Topics.IDEMPOTENT_COMMANDS, context.taskId().partition());
-        }
-
-        private void claim(Record<String, byte[]> record) {
             CommandEnvelope command = readable(record.key(), record.value(), CommandEnvelope::idempotencyKey,
                     context, CLAIM_RESULTS, meters, record.timestamp(), maxRecordBytes);
             if (command == null) {
@@ -200,7 +186,6 @@ final class CommandTopology {
         private final CommandHandler handler;
         private final MeterRegistry meters;
         private final long maxRecordBytes;
-        private final Duration commitInterval;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
         private WindowStore<String, byte[]> outcomes;
@@ -210,7 +195,6 @@ final class CommandTopology {
             this.handler = new CommandHandler(dev.controlplane.schemas.CommandIds::next, references, settings.eventVersions());
             this.meters = meters;
             this.maxRecordBytes = settings.maxRecordBytes().toBytes();
-            this.commitInterval = settings.commitInterval();
         }
 
         @Override
@@ -222,19 +206,6 @@ final class CommandTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            try {
-                decide(record);
-            } finally {
-                PollBacklog.decided(context, commitInterval);
-            }
-        }
-
-        @Override
-        public void close() {
-            PollBacklog.closed(Topics.COMMANDS, context.taskId().partition());
-        }
-
-        private void decide(Record<String, byte[]> record) {
             CommandEnvelope command = readable(record.key(), record.value(), c -> c.resource().key(), context, RESULTS, meters,
                     record.timestamp(), maxRecordBytes);
             if (command == null) {

@@ -9,7 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
@@ -60,6 +62,39 @@ public final class PollBacklog implements ConsumerInterceptor<byte[], byte[]> {
         return records;
     }
 
+    /**
+     * The processor of a source topic's records, told after each record it processes (however that ends) and when its
+     * task closes.
+     */
+    static <KIn, VIn, KOut, VOut> Processor<KIn, VIn, KOut, VOut> tracking(Processor<KIn, VIn, KOut, VOut> processor,
+                                                                           String sourceTopic, Duration interval) {
+        return new Processor<>() {
+            private ProcessorContext<KOut, VOut> context;
+
+            @Override
+            public void init(ProcessorContext<KOut, VOut> context) {
+                this.context = context;
+                processor.init(context);
+            }
+
+            @Override
+            public void process(Record<KIn, VIn> record) {
+                try {
+                    processor.process(record);
+                } finally {
+                    decided(context, interval);
+                }
+            }
+
+            @Override
+            public void close() {
+                // A task closed (revoked, migrated): whatever it had buffered will never be decided here.
+                closed(sourceTopic, context.taskId().partition());
+                processor.close();
+            }
+        };
+    }
+
     /** After a record is processed: commits at once if it was alone. */
     static void decided(ProcessorContext<?, ?> context, Duration interval) {
         decided(context, interval, System.nanoTime());
@@ -93,7 +128,7 @@ public final class PollBacklog implements ConsumerInterceptor<byte[], byte[]> {
         }
     }
 
-    /** A task closed (revoked, migrated): whatever it had buffered will never be decided here. */
+    /** A task's partition of this topic is no longer this thread's to decide. */
     static void closed(String topic, int partition) {
         Backlog backlog = BACKLOG.get();
         if (backlog != null) {
