@@ -52,7 +52,7 @@ final class AuditBenchmark {
     }
 
     static void run(long records) throws Exception {
-        Path dir = Files.createTempDirectory("admin-audit-bench-");
+        Path dir = ScratchDir.create("admin-audit-bench-");
         System.out.printf("%nAudit benchmark: %,d records per engine, in %s%n", records, dir);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("records", records);
@@ -69,10 +69,8 @@ final class AuditBenchmark {
             json.put("postgresql", measure("postgresql", new Database(base + "audit", "postgres", null, null, null),
                     new Database(base + "raw", "postgres", null, null, null), records, dir));
         }
-        try (var paths = Files.walk(dir)) {
-            // Tens of GiB at 10M records: the stores go when their figures are taken.
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        // Tens of GiB at 10M records: the stores go when their figures are taken.
+        ScratchDir.delete(dir);
         Path out = Path.of("benchmarks", "target", "audit-bench.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, Envelopes.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));

@@ -31,7 +31,7 @@ final class ReadBenchmark {
     }
 
     static void run(int connections, int seconds) throws Exception {
-        Path dataDir = Files.createTempDirectory("admin-bench-reads-");
+        Path dataDir = ScratchDir.create("admin-bench-reads-");
         Map<String, String> env = new HashMap<>();
         env.put("ADMIN_DATA_DIR", dataDir.toString());
         env.put("ADMIN_TOKEN", "bench-token");

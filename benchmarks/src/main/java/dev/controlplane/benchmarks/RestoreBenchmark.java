@@ -48,7 +48,7 @@ final class RestoreBenchmark {
     }
 
     static void run(int resources) throws Exception {
-        Path dir = Files.createTempDirectory("admin-restore-");
+        Path dir = ScratchDir.create("admin-restore-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
             KafkaSettings kafka = KafkaSettings.singleBroker(broker.bootstrapServers(), 6);
             TopicProvisioner.ensureTopics(kafka);

@@ -57,12 +57,21 @@ final class WebhookReceiver implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", System.getProperty("java.class.path"), "receiver")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        // The JVM may print first (JDK_JAVA_OPTIONS with a flight recording, say): the port is the line that says so.
+        while (line != null && !line.startsWith("PORT ")) {
+            line = out.readLine();
+        }
         if (line == null || !line.startsWith("PORT ")) {
             process.destroyForcibly();
             throw new IllegalStateException("the webhook receiver did not start: " + line);
         }
         return new WebhookReceiver(process, Integer.parseInt(line.substring("PORT ".length())));
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     String url() {

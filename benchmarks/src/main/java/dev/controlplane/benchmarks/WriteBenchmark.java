@@ -46,7 +46,7 @@ final class WriteBenchmark {
         int writers = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 20);
         Duration warmup = Duration.ofSeconds(5);
-        Path dataDir = Files.createTempDirectory("admin-bench-");
+        Path dataDir = ScratchDir.create("admin-bench-");
         Map<String, String> env = new HashMap<>();
         env.put("ADMIN_DATA_DIR", dataDir.toString());
         env.put("ADMIN_TOKEN", "bench-token");

@@ -60,7 +60,7 @@ final class WriteCurve {
 
     /** @param systemArgs Spring properties for the system under test, e.g. {@code --admin.processor.commit-interval=10ms} */
     static Figures run(Duration measure, String... systemArgs) throws Exception {
-        Path dataDir = Files.createTempDirectory("admin-bench-external-");
+        Path dataDir = ScratchDir.create("admin-bench-external-");
         int httpPort = freePort();
         int kafkaPort = freePort();
         List<String> command = new ArrayList<>();
@@ -109,18 +109,18 @@ final class WriteCurve {
                 if (level == 64 && System.getenv("BENCH_JFR") != null) {
                     record(system.pid(), measure, System.getenv("BENCH_JFR"));
                 }
-                long cpuBefore = processCpuTicks(system.pid());
-                long[] machineBefore = machineTicks();
-                Map<String, Long> threadsBefore = threadCpuTicks(system.pid());
+                long cpuBefore = ProcCpu.processTicks(system.pid());
+                long[] machineBefore = ProcCpu.machineTicks();
+                Map<String, Long> threadsBefore = ProcCpu.threadTicks(system.pid());
                 Point p = wrk(script, base, prefix, level, measure);
-                long cpu = processCpuTicks(system.pid()) - cpuBefore;
+                long cpu = ProcCpu.processTicks(system.pid()) - cpuBefore;
                 if (level == 1 || level == 64) {
-                    byThread.put(level, perWrite(threadsBefore, threadCpuTicks(system.pid()), p.accepted()));
+                    byThread.put(level, ProcCpu.perUnit(threadsBefore, ProcCpu.threadTicks(system.pid()), p.accepted()));
                 }
-                long[] machineAfter = machineTicks();
+                long[] machineAfter = ProcCpu.machineTicks();
                 double busy = 1 - (double) (machineAfter[1] - machineBefore[1]) / (machineAfter[0] - machineBefore[0]);
                 curve.add(new Point(p.inFlight(), p.perSecond(), p.p50Millis(), p.p99Millis(), p.accepted(), p.refused(),
-                        p.socketErrors(), p.accepted() == 0 ? 0 : cpu * 1000.0 / TICKS_PER_SECOND / p.accepted(), busy));
+                        p.socketErrors(), p.accepted() == 0 ? 0 : cpu * 1000.0 / ProcCpu.TICKS_PER_SECOND / p.accepted(), busy));
                 if (level == 64) {
                     rssAfter64 = status(system.pid(), "VmHWM");
                 }
@@ -132,7 +132,7 @@ final class WriteCurve {
                 system.destroyForcibly();
             }
             Runtime.getRuntime().removeShutdownHook(stopSystem);
-            deleteRecursively(dataDir);
+            ScratchDir.delete(dataDir);
         }
     }
 
@@ -145,14 +145,6 @@ final class WriteCurve {
         }
         environment.clear();
         environment.putAll(kept);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
     /** @param inProcess the same run's figures measured inside one JVM, kept in the JSON beside the external ones */
@@ -322,66 +314,6 @@ final class WriteCurve {
         if (jcmd.waitFor() != 0) {
             throw new IllegalStateException("jcmd JFR.start failed:\n" + out);
         }
-    }
-
-    /** Linux's USER_HZ, which /proc reports CPU time in: 100 on every architecture Linux runs Java on. */
-    private static final long TICKS_PER_SECOND = 100;
-
-    private static long processCpuTicks(long pid) throws IOException {
-        return cpuTicks(Path.of("/proc", String.valueOf(pid), "stat"));
-    }
-
-    /** utime + stime from a process's or a thread's stat file (fields 14 and 15, after the parenthesised name). */
-    private static long cpuTicks(Path statFile) throws IOException {
-        String stat = Files.readString(statFile);
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    /** CPU ticks per thread id, with the thread's name. */
-    private static Map<String, Long> threadCpuTicks(long pid) throws IOException {
-        Map<String, Long> ticks = new java.util.HashMap<>();
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).trim();
-                    ticks.put(task.getFileName() + " " + name, cpuTicks(task.resolve("stat")));
-                } catch (IOException exited) {
-                    // the thread ended between the listing and the read
-                }
-            }
-        }
-        return ticks;
-    }
-
-    /**
-     * CPU ms per write by group of threads, largest first: Linux keeps 15 characters of a thread's name, and the
-     * digits are dropped so that a pool's threads (data-plane-kafka-request-handler-0..7) count as one.
-     */
-    private static Map<String, Double> perWrite(Map<String, Long> before, Map<String, Long> after, long writes) {
-        Map<String, Long> groups = new java.util.HashMap<>();
-        after.forEach((thread, ticks) -> {
-            long spent = ticks - before.getOrDefault(thread, 0L);
-            if (spent > 0) {
-                String group = thread.substring(thread.indexOf(' ') + 1).replaceAll("[0-9]+", "").replaceAll("[-_ ]+$", "");
-                groups.merge(group, spent, Long::sum);
-            }
-        });
-        Map<String, Double> perWrite = new java.util.LinkedHashMap<>();
-        groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEach(e -> perWrite.put(e.getKey(), writes == 0 ? 0 : e.getValue() * 1000.0 / TICKS_PER_SECOND / writes));
-        return perWrite;
-    }
-
-    /** The machine's total and idle (idle + iowait) ticks, from the first line of /proc/stat. */
-    private static long[] machineTicks() throws IOException {
-        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-        long total = 0;
-        // user nice system idle iowait irq softirq steal; guest time is already counted in user and nice.
-        for (int i = 1; i <= 8 && i < cpu.length; i++) {
-            total += Long.parseLong(cpu[i]);
-        }
-        return new long[] {total, Long.parseLong(cpu[4]) + Long.parseLong(cpu[5])};
     }
 
     /** A field of /proc/&lt;pid&gt;/status in KiB: VmHWM is the peak resident set since the process started. */

@@ -41,38 +41,64 @@ final class DeliveryQueue {
      * dispatchers claiming at once never both get one, whatever the database's isolation.
      */
     List<Delivery> claimDue(Instant now, int limit) throws SQLException {
-        // Strictly increasing per dispatcher, so the rows this claim took are told apart from an earlier claim's.
-        long leaseUntil = lastLease.updateAndGet(last -> Math.max(last + 1, now.plus(lease).toEpochMilli()));
+        long leaseUntil = nextLease(now);
+        return store.write(connection -> claim(connection, now, limit, leaseUntil));
+    }
+
+    /**
+     * Records the outcomes of finished attempts ({@link #recordOutcomes}) and claims up to {@code limit} due
+     * deliveries ({@link #claimDue}) in one transaction: a busy dispatcher pays one commit for both.
+     */
+    List<Delivery> settleAndClaim(List<Outcome> outcomes, Instant now, int limit) throws SQLException {
+        long leaseUntil = nextLease(now);
         return store.write(connection -> {
-            // One statement that writes first: under SQLite it waits for the write lock instead of failing on a
-            // snapshot another process moved; under PostgreSQL the outer condition is checked again on rows another
-            // dispatcher took meanwhile, so a row is claimed by one of them only.
-            try (PreparedStatement claim = connection.prepareStatement("""
-                    UPDATE deliveries SET status = 'sending', claimed_by = ?, lease_until_ms = ?
-                    WHERE id IN (SELECT id FROM deliveries WHERE (status = 'pending' AND next_attempt_at_ms <= ?)
-                            OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?))
-                        ORDER BY next_attempt_at_ms, id LIMIT ?)
-                      AND ((status = 'pending' AND next_attempt_at_ms <= ?)
-                            OR (status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?)))""")) {
-                claim.setString(1, instance);
-                claim.setLong(2, leaseUntil);
-                claim.setLong(3, now.toEpochMilli());
-                claim.setLong(4, now.toEpochMilli());
-                claim.setInt(5, limit);
-                claim.setLong(6, now.toEpochMilli());
-                claim.setLong(7, now.toEpochMilli());
-                if (claim.executeUpdate() == 0) {
-                    return List.of();
-                }
-            }
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT * FROM deliveries WHERE status = 'sending' AND claimed_by = ? AND lease_until_ms = ?
-                    ORDER BY next_attempt_at_ms, id""")) {
-                select.setString(1, instance);
-                select.setLong(2, leaseUntil);
-                return Delivery.all(select);
-            }
+            record(connection, outcomes);
+            return limit > 0 ? claim(connection, now, limit, leaseUntil) : List.of();
         });
+    }
+
+    /** Strictly increasing per dispatcher, so the rows a claim took are told apart from an earlier claim's. */
+    private long nextLease(Instant now) {
+        return lastLease.updateAndGet(last -> Math.max(last + 1, now.plus(lease).toEpochMilli()));
+    }
+
+    private List<Delivery> claim(java.sql.Connection connection, Instant now, int limit, long leaseUntil) throws SQLException {
+        // One statement that writes first: under SQLite it waits for the write lock instead of failing on a
+        // snapshot another process moved; under PostgreSQL the outer condition is checked again on rows another
+        // dispatcher took meanwhile, so a row is claimed by one of them only.
+        // Each branch reads its own index (due pending in order; sending past its lease), so a claim costs the rows
+        // it takes, not a scan and sort of the whole backlog. The condition checked again is a CASE, not an OR of two
+        // ranges, so that SQLite's planner drives the update from the ids taken (an OR made it walk every due row,
+        // ~7 ms a claim at 60,000 due against 0.5).
+        try (PreparedStatement claim = connection.prepareStatement("""
+                UPDATE deliveries SET status = 'sending', claimed_by = ?, lease_until_ms = ?
+                WHERE id IN (SELECT id FROM (
+                        SELECT id FROM (SELECT id FROM deliveries WHERE status = 'sending' AND (lease_until_ms IS NULL OR lease_until_ms < ?)
+                            ORDER BY lease_until_ms LIMIT ?) expired
+                        UNION ALL SELECT id FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ?
+                            ORDER BY next_attempt_at_ms, id LIMIT ?) due) candidates LIMIT ?)
+                  AND CASE status WHEN 'pending' THEN next_attempt_at_ms <= ?
+                        WHEN 'sending' THEN lease_until_ms IS NULL OR lease_until_ms < ? ELSE FALSE END""")) {
+            claim.setString(1, instance);
+            claim.setLong(2, leaseUntil);
+            claim.setLong(3, now.toEpochMilli());
+            claim.setInt(4, limit);
+            claim.setLong(5, now.toEpochMilli());
+            claim.setInt(6, limit);
+            claim.setInt(7, limit);
+            claim.setLong(8, now.toEpochMilli());
+            claim.setLong(9, now.toEpochMilli());
+            if (claim.executeUpdate() == 0) {
+                return List.of();
+            }
+        }
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT * FROM deliveries WHERE status = 'sending' AND claimed_by = ? AND lease_until_ms = ?
+                ORDER BY next_attempt_at_ms, id""")) {
+            select.setString(1, instance);
+            select.setLong(2, leaseUntil);
+            return Delivery.all(select);
+        }
     }
 
     /**
@@ -92,13 +118,15 @@ final class DeliveryQueue {
     /** When the next pending delivery is due, if any. */
     Optional<Long> nextDueAtMs() throws SQLException {
         return store.read(connection -> {
+            // Two index lookups (the first due and the first lease to end) rather than one pass over the backlog.
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT MIN(CASE WHEN status = 'pending' THEN next_attempt_at_ms ELSE lease_until_ms END) FROM deliveries"
-                            + " WHERE status = 'pending' OR status = 'sending'");
+                    "SELECT (SELECT MIN(next_attempt_at_ms) FROM deliveries WHERE status = 'pending'),"
+                            + " (SELECT MIN(lease_until_ms) FROM deliveries WHERE status = 'sending')");
                  ResultSet rows = select.executeQuery()) {
                 rows.next();
-                long at = rows.getLong(1);
-                return rows.wasNull() ? Optional.empty() : Optional.of(at);
+                Long due = WebhookSchema.nullableLong(rows, 1);
+                Long leaseEnds = WebhookSchema.nullableLong(rows, 2);
+                return due == null ? Optional.ofNullable(leaseEnds) : Optional.of(leaseEnds == null ? due : Math.min(due, leaseEnds));
             }
         });
     }
@@ -113,64 +141,71 @@ final class DeliveryQueue {
      */
     void recordOutcomes(List<Outcome> outcomes) throws SQLException {
         store.write(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error, dispatcher)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
-                 // Only while the claim it was attempted under still holds: a dispatcher that lost it (stopped past it,
-                 // or claimed the row again meanwhile) records its attempt, which happened, but does not overwrite
-                 // the state the holder of the newer claim writes.
-                 PreparedStatement update = connection.prepareStatement(
-                         "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
-                                 + " WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?");
-                 PreparedStatement success = connection.prepareStatement(
-                         "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
-                 PreparedStatement failure = connection.prepareStatement(
-                         "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?")) {
-                for (Outcome outcome : outcomes) {
-                    Attempt attempt = outcome.attempt();
-                    insert.setLong(1, outcome.delivery().id());
-                    insert.setInt(2, attempt.attempt());
-                    insert.setLong(3, attempt.atMs());
-                    if (attempt.statusCode() == null) {
-                        insert.setNull(4, Types.INTEGER);
-                    } else {
-                        insert.setInt(4, attempt.statusCode());
-                    }
-                    insert.setLong(5, attempt.latencyMs());
-                    insert.setString(6, attempt.responseBody());
-                    insert.setString(7, attempt.error());
-                    insert.setString(8, instance);
-                    insert.addBatch();
-                    update.setString(1, outcome.status());
-                    update.setInt(2, attempt.attempt());
-                    if (outcome.nextAttemptAtMs() == null) {
-                        update.setNull(3, Types.BIGINT);
-                    } else {
-                        update.setLong(3, outcome.nextAttemptAtMs());
-                    }
-                    update.setLong(4, outcome.delivery().id());
-                    update.setString(5, instance);
-                    update.setLong(6, outcome.delivery().leaseUntilMs() == null ? -1 : outcome.delivery().leaseUntilMs());
-                    update.addBatch();
-                }
-                // One update per subscription per group: its latest success, or the time it started failing.
-                Map<String, Outcome> latest = new LinkedHashMap<>();
-                for (Outcome outcome : outcomes) {
-                    latest.merge(outcome.delivery().subscription(), outcome, (a, b) -> b.success() || !a.success() ? b : a);
-                }
-                for (Outcome outcome : latest.values()) {
-                    PreparedStatement subscription = outcome.success() ? success : failure;
-                    subscription.setLong(1, outcome.attempt().atMs());
-                    subscription.setString(2, outcome.delivery().subscription());
-                    subscription.addBatch();
-                }
-                insert.executeBatch();
-                update.executeBatch();
-                success.executeBatch();
-                failure.executeBatch();
-            }
+            record(connection, outcomes);
             return null;
         });
+    }
+
+    private void record(java.sql.Connection connection, List<Outcome> outcomes) throws SQLException {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO attempts (delivery_id, attempt, at_ms, status_code, latency_ms, response_body, error, dispatcher)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
+             // Only while the claim it was attempted under still holds: a dispatcher that lost it (stopped past it,
+             // or claimed the row again meanwhile) records its attempt, which happened, but does not overwrite
+             // the state the holder of the newer claim writes.
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
+                             + " WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?");
+             PreparedStatement success = connection.prepareStatement(
+                     "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
+             PreparedStatement failure = connection.prepareStatement(
+                     "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?")) {
+            for (Outcome outcome : outcomes) {
+                Attempt attempt = outcome.attempt();
+                insert.setLong(1, outcome.delivery().id());
+                insert.setInt(2, attempt.attempt());
+                insert.setLong(3, attempt.atMs());
+                if (attempt.statusCode() == null) {
+                    insert.setNull(4, Types.INTEGER);
+                } else {
+                    insert.setInt(4, attempt.statusCode());
+                }
+                insert.setLong(5, attempt.latencyMs());
+                insert.setString(6, attempt.responseBody());
+                insert.setString(7, attempt.error());
+                insert.setString(8, instance);
+                insert.addBatch();
+                update.setString(1, outcome.status());
+                update.setInt(2, attempt.attempt());
+                if (outcome.nextAttemptAtMs() == null) {
+                    update.setNull(3, Types.BIGINT);
+                } else {
+                    update.setLong(3, outcome.nextAttemptAtMs());
+                }
+                update.setLong(4, outcome.delivery().id());
+                update.setString(5, instance);
+                update.setLong(6, outcome.delivery().leaseUntilMs() == null ? -1 : outcome.delivery().leaseUntilMs());
+                update.addBatch();
+            }
+            // One update per subscription per group: its latest success, or the time it started failing.
+            Map<String, Outcome> latest = new LinkedHashMap<>();
+            for (Outcome outcome : outcomes) {
+                latest.merge(outcome.delivery().subscription(), outcome, (a, b) -> b.success() || !a.success() ? b : a);
+            }
+            for (Outcome outcome : latest.values()) {
+                PreparedStatement subscription = outcome.success() ? success : failure;
+                subscription.setLong(1, outcome.attempt().atMs());
+                subscription.setString(2, outcome.delivery().subscription());
+                subscription.addBatch();
+            }
+            insert.executeBatch();
+            update.executeBatch();
+            success.executeBatch();
+            failure.executeBatch();
+        }
     }
 
     /** Ends a delivery without an attempt (its subscription is gone or inactive). */

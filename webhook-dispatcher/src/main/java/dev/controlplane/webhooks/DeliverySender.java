@@ -63,7 +63,7 @@ final class DeliverySender implements SmartLifecycle {
     private ExecutorService workers;
     private Semaphore slots;
     private final AtomicInteger claimed = new AtomicInteger();
-    private OutcomeWriter outcomes;
+    private Outcomes outcomes;
     private final Map<String, String> openedSecrets = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionsGeneration = new AtomicLong();
@@ -128,39 +128,35 @@ final class DeliverySender implements SmartLifecycle {
                 .disableCookieManagement()
                 .setUserAgent("admin-control-plane-webhooks/1")
                 .build();
-        outcomes = new OutcomeWriter(store);
+        outcomes = new Outcomes(this::wake);
         workers = Executors.newVirtualThreadPerTaskExecutor();
         slots = new Semaphore(settings.workers());
         running = true;
         loop = Thread.ofPlatform().name("webhook-sender").start(this::run);
     }
 
+    /**
+     * The one writer of this dispatcher's deliveries: each round records the attempts finished since the last and
+     * claims as many due deliveries as there is room for, in one transaction, so the commit is shared by everything
+     * that happened meanwhile and a busy dispatcher commits less often, not more. After a stop it claims nothing, and
+     * ends once the attempts under way are recorded.
+     */
     private void run() {
-        while (running) {
+        List<Outcomes.Pending> unwritten = new ArrayList<>();
+        while (running || claimed.get() > 0 || !outcomes.isEmpty() || !unwritten.isEmpty()) {
             try {
-                // Claim ahead of the free workers (up to twice their number), so one claiming transaction serves many
+                unwritten.addAll(outcomes.drain());
+                // Claim ahead of the free workers (up to twice their number), so one transaction serves many
                 // attempts; the workers themselves bound how many requests are in flight.
-                int room = settings.workers() * 2 - claimed.get();
-                for (Delivery delivery : room <= 0 ? List.<Delivery>of() : store.claimDue(Instant.now(), room)) {
-                    claimed.incrementAndGet();
-                    long leasedUntil = System.nanoTime() + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
-                    workers.submit(() -> {
-                        slots.acquireUninterruptibly();
-                        try {
-                            // Waited for a worker so long that the lease could end mid-attempt: leave it to the lease.
-                            if (System.nanoTime() - leasedUntil < 0) {
-                                attempt(delivery);
-                            }
-                        } catch (Exception e) {
-                            log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
-                        } finally {
-                            slots.release();
-                            claimed.decrementAndGet();
-                            wake();
-                        }
-                    });
-                }
-                long wait = store.nextDueAtMs().map(at -> at - System.currentTimeMillis()).orElse(1000L);
+                int room = running ? settings.workers() * 2 - claimed.get() : 0;
+                List<Delivery> due = unwritten.isEmpty() && room <= 0 ? List.of()
+                        : store.settleAndClaim(Outcomes.outcomes(unwritten), Instant.now(), room);
+                unwritten.forEach(pending -> pending.written().complete(null));
+                unwritten.clear();
+                due.forEach(this::submit);
+                // With no room, or a claim that filled it (more may be due), the next finished attempt wakes this loop.
+                long wait = room <= 0 || due.size() == room ? 1000L
+                        : store.nextDueAtMs().map(at -> at - System.currentTimeMillis()).orElse(1000L);
                 synchronized (signal) {
                     if (!signalled && wait > 0) {
                         signal.wait(Math.min(1000, wait));
@@ -169,19 +165,43 @@ final class DeliverySender implements SmartLifecycle {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (Exception e) {
-                log.warn("webhook sender loop: {}", e.toString());
+                // The attempts happened; their record must not be lost, so they are written again next round.
+                log.warn("webhook sender: could not record {} attempts or claim deliveries, retrying: {}", unwritten.size(), e.toString());
                 synchronized (signal) {
                     try {
-                        signal.wait(1000);
+                        signal.wait(500);
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
-                        return;
+                        break;
                     }
                 }
             }
         }
+        unwritten.addAll(outcomes.drain());
+        outcomes.fail(unwritten);
+    }
+
+    private void submit(Delivery delivery) {
+        claimed.incrementAndGet();
+        long leasedUntil = System.nanoTime() + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
+        workers.submit(() -> {
+            slots.acquireUninterruptibly();
+            try {
+                // Stopped meanwhile: the delivery is resumed at the next start. Waited for a worker so long that the
+                // lease could end mid-attempt: leave it to the lease.
+                if (running && System.nanoTime() - leasedUntil < 0) {
+                    attempt(delivery);
+                }
+            } catch (Exception e) {
+                log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
+            } finally {
+                slots.release();
+                claimed.decrementAndGet();
+                wake();
+            }
+        });
     }
 
     /** The outcome of one HTTP attempt. */
@@ -306,10 +326,12 @@ final class DeliverySender implements SmartLifecycle {
         wake();
         if (loop != null) {
             try {
-                loop.join(10_000);
+                // The loop records the attempts under way before it ends; each is bounded by the attempt timeout.
+                loop.join(settings.attemptTimeout().toMillis() + 10_000);
+                loop.interrupt();
                 workers.shutdown();
                 workers.awaitTermination(settings.attemptTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                outcomes.close();
+                loop.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

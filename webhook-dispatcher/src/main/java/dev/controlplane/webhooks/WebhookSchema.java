@@ -18,4 +18,9 @@ final class WebhookSchema {
         long value = row.getLong(column);
         return row.wasNull() ? null : value;
     }
+
+    static Long nullableLong(ResultSet row, int column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? null : value;
+    }
 }

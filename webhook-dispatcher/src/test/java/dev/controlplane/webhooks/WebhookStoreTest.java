@@ -81,6 +81,51 @@ class WebhookStoreTest {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
+    void oneRound_recordsWhatFinished_andClaimsTheEarliestDue_thenTheExpiredLeases_eachOnce(Engine engine) throws Exception {
+        Database database = engine == Engine.POSTGRESQL ? TestDatabases.withServiceRole() : TestDatabases.fresh(engine);
+        try (SqlStore store = SqlStore.open(database, "webhooks", 2)) {
+            SubscriptionProjection projection = new SubscriptionProjection(store, LEASE);
+            Instant now = Instant.now();
+            List<EventEnvelope> events = new ArrayList<>();
+            events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
+            for (int i = 0; i < 9; i++) {
+                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
+                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
+            }
+            projection.project(events, SqlStore.Checkpoint.NONE, now);
+            DeliveryQueue queue = new DeliveryQueue(store, "dispatcher", LEASE);
+            List<Delivery> first = queue.claimDue(now, 3);
+            assertThat(first).hasSize(3);
+
+            // The first succeeded, the second is to be retried in a minute, the third failed for good.
+            List<DeliveryQueue.Outcome> outcomes = List.of(
+                    new DeliveryQueue.Outcome(first.get(0), new Attempt(1, now.toEpochMilli(), 204, 2, null, null), "succeeded", null, true),
+                    new DeliveryQueue.Outcome(first.get(1), new Attempt(1, now.toEpochMilli(), 500, 2, "no", null), "pending",
+                            now.plusSeconds(60).toEpochMilli(), false),
+                    new DeliveryQueue.Outcome(first.get(2), new Attempt(1, now.toEpochMilli(), 400, 2, "no", null), "failed", null, false));
+            List<Delivery> next = queue.settleAndClaim(outcomes, now, 4);
+            List<Long> firstIds = first.stream().map(Delivery::id).toList();
+            assertThat(next).extracting(Delivery::id).doesNotContainAnyElementsOf(firstIds).isSorted().hasSize(4);
+            AttemptLog log = new AttemptLog(store);
+            assertThat(log.deliveries("hook", "succeeded", null, null, null, 100)).extracting(Delivery::id).containsExactly(firstIds.get(0));
+            assertThat(log.deliveries("hook", "failed", null, null, null, 100)).extracting(Delivery::id).containsExactly(firstIds.get(2));
+            assertThat(log.deliveries("hook", "pending", null, null, null, 100)).extracting(Delivery::id).contains(firstIds.get(1));
+            assertThat(log.attempts(firstIds.get(1))).extracting(Attempt::statusCode).containsExactly(500);
+
+            // Past the lease (not yet the retry): the four claimed and never reported, and the three never claimed, are
+            // due; a round takes no more than it is given room for, and the next takes the rest.
+            Instant later = now.plus(LEASE).plusSeconds(1);
+            List<Long> taken = new ArrayList<>(queue.settleAndClaim(List.of(), later, 5).stream().map(Delivery::id).toList());
+            assertThat(taken).hasSize(5);
+            taken.addAll(queue.settleAndClaim(List.of(), later, 10).stream().map(Delivery::id).toList());
+            assertThat(taken).doesNotHaveDuplicates().hasSize(7).doesNotContainAnyElementsOf(firstIds);
+            assertThat(queue.settleAndClaim(List.of(), later, 10)).isEmpty();
+            assertThat(queue.nextDueAtMs()).contains(now.plusSeconds(60).toEpochMilli());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
     void aRebuildsCopy_takesTheDispatchersStateExactly_andDeliversOnAfterEveryCopiedId(Engine engine) throws Exception {
         Database database = engine == Engine.POSTGRESQL ? TestDatabases.withServiceRole() : TestDatabases.fresh(engine);
         try (SqlStore live = SqlStore.open(database, "webhooks", 2)) {
