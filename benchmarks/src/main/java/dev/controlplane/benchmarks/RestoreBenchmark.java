@@ -65,13 +65,18 @@ final class RestoreBenchmark {
             ProcessorSettings settings = new ProcessorSettings(dir.resolve("processor").toString(), Duration.ofMillis(10), true,
                     Duration.ofMillis(5), 1, Duration.ofHours(24), org.springframework.util.unit.DataSize.ofKilobytes(512), 0, null);
             CommandProcessor newOwner = new CommandProcessor(kafka, settings);
+            long self = ProcessHandle.current().pid();
+            Map<String, Long> threadsBefore = ProcCpu.threadTicks(self);
             long restore = timeToServe(newOwner);
+            Map<String, Double> cpuByThread = ProcCpu.perUnit(threadsBefore, ProcCpu.threadTicks(self), 1);
             long referencesReady = timeToReferences(newOwner, restore);
             newOwner.stop();
             System.out.printf("  new owner, empty state directory, serving:  %6.1f s   (%.2f x the raw read)%n",
                     restore / 1e9, (double) restore / raw);
             System.out.printf("  ... and its view of references complete:    %6.1f s   (commands that look up other resources wait for it)%n",
                     referencesReady / 1e9);
+            System.out.printf("  CPU s until serving, by thread (broker included): %s%n", cpuByThread.entrySet().stream().limit(8)
+                    .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / 1000)).collect(java.util.stream.Collectors.joining(", ")));
 
             CommandProcessor restarted = new CommandProcessor(kafka, settings);
             long restart = timeToServe(restarted);

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,7 +162,9 @@ final class DeliveryQueue {
                      "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
              PreparedStatement failure = connection.prepareStatement(
                      "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?")) {
-            for (Outcome outcome : outcomes) {
+            // Rows in one order (deliveries by id, subscriptions by name), so two dispatchers' rounds on PostgreSQL
+            // wait for each other rather than deadlock.
+            for (Outcome outcome : outcomes.stream().sorted(java.util.Comparator.comparingLong(o -> o.delivery().id())).toList()) {
                 Attempt attempt = outcome.attempt();
                 insert.setLong(1, outcome.delivery().id());
                 insert.setInt(2, attempt.attempt());
@@ -174,8 +175,10 @@ final class DeliveryQueue {
                     insert.setInt(4, attempt.statusCode());
                 }
                 insert.setLong(5, attempt.latencyMs());
-                insert.setString(6, attempt.responseBody());
-                insert.setString(7, attempt.error());
+                // The receiver chose these bytes: PostgreSQL refuses NUL in text, and one refused row would fail
+                // every round after it.
+                insert.setString(6, withoutNul(attempt.responseBody()));
+                insert.setString(7, withoutNul(attempt.error()));
                 insert.setString(8, instance);
                 insert.addBatch();
                 update.setString(1, outcome.status());
@@ -191,7 +194,7 @@ final class DeliveryQueue {
                 update.addBatch();
             }
             // One update per subscription per group: its latest success, or the time it started failing.
-            Map<String, Outcome> latest = new LinkedHashMap<>();
+            Map<String, Outcome> latest = new java.util.TreeMap<>();
             for (Outcome outcome : outcomes) {
                 latest.merge(outcome.delivery().subscription(), outcome, (a, b) -> b.success() || !a.success() ? b : a);
             }
@@ -208,6 +211,10 @@ final class DeliveryQueue {
         }
     }
 
+    private static String withoutNul(String text) {
+        return text == null ? null : text.replace("\u0000", "");
+    }
+
     /** Ends a delivery without an attempt (its subscription is gone or inactive). */
     void abandon(Delivery delivery) throws SQLException {
         store.write(connection -> {
@@ -222,17 +229,29 @@ final class DeliveryQueue {
                 update.setString(4, delivery.subscription());
                 if (update.executeUpdate() == 0) {
                     // Still active after all: give the delivery back at once rather than wait out the lease.
-                    try (PreparedStatement release = connection.prepareStatement(
-                            "UPDATE deliveries SET status = 'pending', lease_until_ms = NULL WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?")) {
-                        release.setLong(1, delivery.id());
-                        release.setString(2, instance);
-                        release.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
-                        release.executeUpdate();
-                    }
+                    release(connection, delivery);
                 }
             }
             return null;
         });
+    }
+
+    /** Gives a claimed delivery back unattempted (this dispatcher stopped first): due again now, for any dispatcher. */
+    void release(Delivery delivery) throws SQLException {
+        store.write(connection -> {
+            release(connection, delivery);
+            return null;
+        });
+    }
+
+    private void release(java.sql.Connection connection, Delivery delivery) throws SQLException {
+        try (PreparedStatement release = connection.prepareStatement(
+                "UPDATE deliveries SET status = 'pending', lease_until_ms = NULL WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?")) {
+            release.setLong(1, delivery.id());
+            release.setString(2, instance);
+            release.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
+            release.executeUpdate();
+        }
     }
 
     /**

@@ -57,18 +57,28 @@ final class DeliverySender implements SmartLifecycle {
     private final TargetGuard guard;
     private final Object signal = new Object();
     private boolean signalled;
-    private volatile boolean running;
     private SecretBox box;
     private CloseableHttpClient client;
-    private ExecutorService workers;
-    private Semaphore slots;
-    private final AtomicInteger claimed = new AtomicInteger();
-    private Outcomes outcomes;
+    /** The current start's sending, or null when stopped. */
+    private volatile Run current;
     private final Map<String, String> openedSecrets = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionsGeneration = new AtomicLong();
-    private Thread loop;
     private Map<String, io.micrometer.core.instrument.Counter> attemptCounters = Map.of();
+
+    /**
+     * One start's sending: its loop, workers, claims and outcomes. A loop or an attempt that outlives its stop (stuck
+     * in a database call, say) touches only its own, never the next start's.
+     */
+    private final class Run {
+        final Outcomes outcomes = new Outcomes(DeliverySender.this::wake);
+        final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+        final Semaphore slots = new Semaphore(settings.workers());
+        /** Deliveries claimed and not yet finished with, started or not. */
+        final AtomicInteger claimed = new AtomicInteger();
+        volatile boolean running = true;
+        Thread loop;
+    }
 
     DeliverySender(DeliveryQueue store, SubscriptionProjection subscriptionStore, WebhookSettings settings, SubscriptionCommands commands) {
         this.store = store;
@@ -97,6 +107,9 @@ final class DeliverySender implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
+        if (current != null) {
+            return;
+        }
         box = settings.secretBox();
         try {
             store.resumeInterrupted();
@@ -128,11 +141,10 @@ final class DeliverySender implements SmartLifecycle {
                 .disableCookieManagement()
                 .setUserAgent("admin-control-plane-webhooks/1")
                 .build();
-        outcomes = new Outcomes(this::wake);
-        workers = Executors.newVirtualThreadPerTaskExecutor();
-        slots = new Semaphore(settings.workers());
-        running = true;
-        loop = Thread.ofPlatform().name("webhook-sender").start(this::run);
+        Run run = new Run();
+        run.loop = Thread.ofPlatform().name("webhook-sender").unstarted(() -> run(run));
+        current = run;
+        run.loop.start();
     }
 
     /**
@@ -141,74 +153,95 @@ final class DeliverySender implements SmartLifecycle {
      * that happened meanwhile and a busy dispatcher commits less often, not more. After a stop it claims nothing, and
      * ends once the attempts under way are recorded.
      */
-    private void run() {
+    private void run(Run run) {
         List<Outcomes.Pending> unwritten = new ArrayList<>();
-        while (running || claimed.get() > 0 || !outcomes.isEmpty() || !unwritten.isEmpty()) {
-            try {
-                unwritten.addAll(outcomes.drain());
-                // Claim ahead of the free workers (up to twice their number), so one transaction serves many
-                // attempts; the workers themselves bound how many requests are in flight.
-                int room = running ? settings.workers() * 2 - claimed.get() : 0;
-                List<Delivery> due = unwritten.isEmpty() && room <= 0 ? List.of()
-                        : store.settleAndClaim(Outcomes.outcomes(unwritten), Instant.now(), room);
-                unwritten.forEach(pending -> pending.written().complete(null));
-                unwritten.clear();
-                due.forEach(this::submit);
-                // With no room, or a claim that filled it (more may be due), the next finished attempt wakes this loop.
-                long wait = room <= 0 || due.size() == room ? 1000L
-                        : store.nextDueAtMs().map(at -> at - System.currentTimeMillis()).orElse(1000L);
-                synchronized (signal) {
-                    if (!signalled && wait > 0) {
-                        signal.wait(Math.min(1000, wait));
+        try {
+            while (run.running || run.claimed.get() > 0 || !run.outcomes.isEmpty() || !unwritten.isEmpty()) {
+                try {
+                    unwritten.addAll(run.outcomes.drain());
+                    // Claim ahead of the free workers (up to twice their number), so one transaction serves many
+                    // attempts; the workers themselves bound how many requests are in flight.
+                    int room = run.running ? settings.workers() * 2 - run.claimed.get() : 0;
+                    // Before the transaction, so the local deadline never runs past the lease it took.
+                    long claimedAt = System.nanoTime();
+                    List<Delivery> due = unwritten.isEmpty() && room <= 0 ? List.of()
+                            : store.settleAndClaim(Outcomes.outcomes(unwritten), Instant.now(), room);
+                    unwritten.forEach(pending -> pending.written().complete(null));
+                    unwritten.clear();
+                    due.forEach(delivery -> submit(run, delivery, claimedAt));
+                    // With no room, or a claim that filled it (more may be due), the next finished attempt wakes this loop.
+                    long wait = room <= 0 || due.size() == room ? 1000L
+                            : store.nextDueAtMs().map(at -> at - System.currentTimeMillis()).orElse(1000L);
+                    synchronized (signal) {
+                        if (!signalled && wait > 0) {
+                            signal.wait(Math.min(1000, wait));
+                        }
+                        signalled = false;
                     }
-                    signalled = false;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Exception e) {
-                // The attempts happened; their record must not be lost, so they are written again next round.
-                log.warn("webhook sender: could not record {} attempts or claim deliveries, retrying: {}", unwritten.size(), e.toString());
-                synchronized (signal) {
-                    try {
-                        signal.wait(500);
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                        break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    // The attempts happened; their record must not be lost, so they are written again next round.
+                    log.warn("webhook sender round failed ({} attempts not yet recorded), retrying: {}", unwritten.size(), e.toString());
+                    synchronized (signal) {
+                        try {
+                            signal.wait(500);
+                        } catch (InterruptedException interrupted) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
                     }
                 }
             }
+        } catch (RuntimeException | Error e) {
+            log.error("webhook sender loop ended", e);
+            throw e;
+        } finally {
+            // Whoever still waits for an outcome is told it will not be written: its delivery is attempted again.
+            unwritten.addAll(run.outcomes.drain());
+            run.outcomes.fail(unwritten);
         }
-        unwritten.addAll(outcomes.drain());
-        outcomes.fail(unwritten);
     }
 
-    private void submit(Delivery delivery) {
-        claimed.incrementAndGet();
-        long leasedUntil = System.nanoTime() + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
-        workers.submit(() -> {
-            slots.acquireUninterruptibly();
-            try {
-                // Stopped meanwhile: the delivery is resumed at the next start. Waited for a worker so long that the
-                // lease could end mid-attempt: leave it to the lease.
-                if (running && System.nanoTime() - leasedUntil < 0) {
-                    attempt(delivery);
+    private void submit(Run run, Delivery delivery, long claimedAt) {
+        long deadline = claimedAt + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
+        run.claimed.incrementAndGet();
+        try {
+            run.workers.submit(() -> {
+                try {
+                    if (!run.running) {
+                        // Stopped before it started: given back now rather than left to the lease.
+                        store.release(delivery);
+                        return;
+                    }
+                    run.slots.acquireUninterruptibly();
+                    try {
+                        // Waited for a worker so long that the lease could end mid-attempt: leave it to the lease.
+                        if (System.nanoTime() - deadline < 0) {
+                            attempt(run, delivery);
+                        }
+                    } finally {
+                        run.slots.release();
+                    }
+                } catch (Exception e) {
+                    log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
+                } finally {
+                    run.claimed.decrementAndGet();
+                    wake();
                 }
-            } catch (Exception e) {
-                log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
-            } finally {
-                slots.release();
-                claimed.decrementAndGet();
-                wake();
-            }
-        });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // The workers are shut down: the delivery is left to its lease.
+            run.claimed.decrementAndGet();
+        }
     }
 
     /** The outcome of one HTTP attempt. */
     private record Answer(Integer status, String body, String retryAfter, String error) {
     }
 
-    void attempt(Delivery delivery) throws Exception {
+    private void attempt(Run run, Delivery delivery) throws Exception {
         Optional<Subscription> found = subscription(delivery.subscription());
         if (found.isEmpty() || !found.get().active()) {
             store.abandon(delivery);
@@ -233,16 +266,16 @@ final class DeliverySender implements SmartLifecycle {
             attemptCounters.get(outcome).increment();
         }
         if (succeeded) {
-            outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "succeeded", null, true), false);
+            run.outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "succeeded", null, true), false);
             return;
         }
         if (answer.status() != null && answer.status() == 410) {
-            outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "failed", null, false), true);
+            run.outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, "failed", null, false), true);
             disable(subscription, "the receiver answered 410 Gone");
             return;
         }
         Optional<Instant> next = policy.next(number + 1, Instant.now(), RetryPolicy.retryAfter(answer.retryAfter(), Instant.now()));
-        outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, next.isPresent() ? "pending" : "failed",
+        run.outcomes.record(new DeliveryQueue.Outcome(delivery, attempt, next.isPresent() ? "pending" : "failed",
                 next.map(Instant::toEpochMilli).orElse(null), false), true);
         Long failingSince = subscriptionStore.subscription(subscription.name()).map(Subscription::failingSinceMs).orElse(null);
         if (failingSince != null && now.toEpochMilli() - failingSince >= settings.disableAfter().toMillis()) {
@@ -322,30 +355,33 @@ final class DeliverySender implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        running = false;
+        Run run = current;
+        if (run == null) {
+            return;
+        }
+        current = null;
+        run.running = false;
         wake();
-        if (loop != null) {
-            try {
-                // The loop records the attempts under way before it ends; each is bounded by the attempt timeout.
-                loop.join(settings.attemptTimeout().toMillis() + 10_000);
-                loop.interrupt();
-                workers.shutdown();
-                workers.awaitTermination(settings.attemptTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                loop.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                client.close();
-            } catch (IOException e) {
-                log.debug("closing the webhook client: {}", e.toString());
-            }
-            loop = null;
+        try {
+            // Attempts under way end within their connect and response timeouts; the loop records them, then ends.
+            run.workers.shutdown();
+            run.workers.awaitTermination(settings.attemptTimeout().multipliedBy(2).toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            run.loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            // Still in a database call: it ends on its own and finds nothing more to do.
+            run.loop.interrupt();
+        }
+        try {
+            client.close();
+        } catch (IOException e) {
+            log.debug("closing the webhook client: {}", e.toString());
         }
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return current != null;
     }
 }

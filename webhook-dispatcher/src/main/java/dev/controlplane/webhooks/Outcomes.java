@@ -9,9 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The outcomes of finished attempts, waiting for the sender's next transaction: whatever finished while the previous
  * one was being committed goes in the next, with that round's claim, so one commit covers many deliveries. A success
- * need not be waited for: until it is written its delivery stays {@code sending}, which no one claims, and a crash
- * before the write means one more attempt after the restart (at least once). A failure is waited for, because what
- * follows reads it.
+ * need not be waited for: until it is written its delivery stays {@code sending} under its lease, and a crash before
+ * the write means one more attempt (at least once). A failure is waited for, because what follows reads it.
  */
 final class Outcomes {
 
@@ -52,7 +51,7 @@ final class Outcomes {
 
     /**
      * The writer has stopped: these, and whatever is recorded from now on, will not be written. Their deliveries stay
-     * {@code sending}, so the next start attempts them again.
+     * {@code sending}: attempted again at this dispatcher's next start, or by any once their lease ends.
      */
     void fail(List<Pending> unwritten) {
         closed = true;

@@ -1,6 +1,7 @@
 package dev.controlplane.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
@@ -81,7 +82,7 @@ class WebhookStoreTest {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
-    void oneRound_recordsWhatFinished_andClaimsTheEarliestDue_thenTheExpiredLeases_eachOnce(Engine engine) throws Exception {
+    void oneRound_recordsWhatFinished_andClaimsTheEarliestDue_andLaterRoundsTakeTheExpiredLeases_eachOnce(Engine engine) throws Exception {
         Database database = engine == Engine.POSTGRESQL ? TestDatabases.withServiceRole() : TestDatabases.fresh(engine);
         try (SqlStore store = SqlStore.open(database, "webhooks", 2)) {
             SubscriptionProjection projection = new SubscriptionProjection(store, LEASE);
@@ -100,7 +101,7 @@ class WebhookStoreTest {
             // The first succeeded, the second is to be retried in a minute, the third failed for good.
             List<DeliveryQueue.Outcome> outcomes = List.of(
                     new DeliveryQueue.Outcome(first.get(0), new Attempt(1, now.toEpochMilli(), 204, 2, null, null), "succeeded", null, true),
-                    new DeliveryQueue.Outcome(first.get(1), new Attempt(1, now.toEpochMilli(), 500, 2, "no", null), "pending",
+                    new DeliveryQueue.Outcome(first.get(1), new Attempt(1, now.toEpochMilli(), 500, 2, "no\u0000pe", null), "pending",
                             now.plusSeconds(60).toEpochMilli(), false),
                     new DeliveryQueue.Outcome(first.get(2), new Attempt(1, now.toEpochMilli(), 400, 2, "no", null), "failed", null, false));
             List<Delivery> next = queue.settleAndClaim(outcomes, now, 4);
@@ -110,7 +111,8 @@ class WebhookStoreTest {
             assertThat(log.deliveries("hook", "succeeded", null, null, null, 100)).extracting(Delivery::id).containsExactly(firstIds.get(0));
             assertThat(log.deliveries("hook", "failed", null, null, null, 100)).extracting(Delivery::id).containsExactly(firstIds.get(2));
             assertThat(log.deliveries("hook", "pending", null, null, null, 100)).extracting(Delivery::id).contains(firstIds.get(1));
-            assertThat(log.attempts(firstIds.get(1))).extracting(Attempt::statusCode).containsExactly(500);
+            // A receiver's NUL byte is dropped, not a round that PostgreSQL refuses.
+            assertThat(log.attempts(firstIds.get(1))).extracting(Attempt::statusCode, Attempt::responseBody).containsExactly(tuple(500, "nope"));
 
             // Past the lease (not yet the retry): the four claimed and never reported, and the three never claimed, are
             // due; a round takes no more than it is given room for, and the next takes the rest.
@@ -121,6 +123,12 @@ class WebhookStoreTest {
             assertThat(taken).doesNotHaveDuplicates().hasSize(7).doesNotContainAnyElementsOf(firstIds);
             assertThat(queue.settleAndClaim(List.of(), later, 10)).isEmpty();
             assertThat(queue.nextDueAtMs()).contains(now.plusSeconds(60).toEpochMilli());
+
+            // A claim given back unattempted (its dispatcher stopped first) is due again at once, not after the lease.
+            Instant muchLater = later.plus(LEASE).plusSeconds(1);
+            Delivery held = queue.claimDue(muchLater, 1).getFirst();
+            queue.release(held);
+            assertThat(queue.claimDue(muchLater.minus(LEASE), 10)).extracting(Delivery::id).containsExactly(held.id());
         }
     }
 

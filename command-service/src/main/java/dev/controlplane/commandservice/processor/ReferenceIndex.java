@@ -30,6 +30,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -61,7 +63,10 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     private static final String CHANGELOG = CommandProcessor.CHANGELOG;
 
     private final KafkaSettings kafka;
+    private static final String ACTIVE = "active";
     private final Set<String> referredKinds;
+    /** Kinds with a reference that blocks deactivating its target: only theirs are read whole. */
+    private final Set<String> blockingKinds;
     private final Map<String, String> statuses = new ConcurrentHashMap<>();
     /** target key → kind|path → names of active referrers. */
     private final Map<String, Map<String, Set<String>>> referrers = new ConcurrentHashMap<>();
@@ -73,9 +78,11 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         this.kafka = kafka;
         this.referredKinds = ResourceKinds.ALL.stream().flatMap(k -> k.references().stream())
                 .map(Reference::targetKind).collect(Collectors.toUnmodifiableSet());
+        this.blockingKinds = ResourceKinds.ALL.stream().filter(k -> k.references().stream().anyMatch(Reference::blocksDeactivation))
+                .map(ResourceKind::name).collect(Collectors.toUnmodifiableSet());
         this.follower = new LogFollower("reference-index", kafka, CHANGELOG, this::ensureChangelog, record -> {
             if (record.value() != null) {
-                apply(ResourceRef.fromKey(record.key()), Envelopes.MAPPER.readTree(record.value()).path("data"));
+                apply(record.key(), record.value());
             }
         });
     }
@@ -117,15 +124,24 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
         }
     }
 
-    private void apply(ResourceRef resource, JsonNode data) {
-        String key = resource.key();
-        String status = data.path("status").asString();
-        if (referredKinds.contains(resource.kind())) {
-            statuses.put(key, status);
-        }
-        ResourceKind kind = ResourceKinds.byName(resource.kind()).orElse(null);
-        if (kind == null) {
+    private void apply(String key, byte[] stored) {
+        ResourceRef resource = ResourceRef.fromKey(key);
+        boolean referred = referredKinds.contains(resource.kind());
+        if (!blockingKinds.contains(resource.kind())) {
+            // Most kinds need their status at most. A new owner reads every stored resource while Streams restores on
+            // the same cores, so those are scanned for the one field rather than built into a tree; and the one status
+            // nearly all of them share is kept once, not once per resource.
+            if (referred) {
+                String status = dataStatus(stored);
+                statuses.put(key, status.equals(ACTIVE) ? ACTIVE : status);
+            }
             return;
+        }
+        ResourceKind kind = ResourceKinds.byName(resource.kind()).orElseThrow();
+        JsonNode data = Envelopes.MAPPER.readTree(stored).path("data");
+        String status = data.path("status").asString();
+        if (referred) {
+            statuses.put(key, status);
         }
         for (Reference reference : kind.references()) {
             if (!reference.blocksDeactivation()) {
@@ -139,13 +155,40 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
                     names.remove(resource.name());
                 }
             }
-            Set<String> targets = status.equals("active") ? reference.targets(data) : Set.of();
+            Set<String> targets = status.equals(ACTIVE) ? reference.targets(data) : Set.of();
             mine.put(slot, new HashSet<>(targets));
             for (String target : targets) {
                 referrers.computeIfAbsent(new ResourceRef(reference.targetKind(), target).key(), k -> new ConcurrentHashMap<>())
                         .computeIfAbsent(slot, s -> ConcurrentHashMap.newKeySet())
                         .add(resource.name());
             }
+        }
+    }
+
+    /** {@code data.status} of a stored resource ("" when it has none), read with the streaming parser. */
+    static String dataStatus(byte[] stored) {
+        try (JsonParser parser = Envelopes.MAPPER.createParser(stored)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return "";
+            }
+            for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+                JsonToken value = parser.nextToken();
+                if (!name.equals("data")) {
+                    parser.skipChildren();
+                } else if (value != JsonToken.START_OBJECT) {
+                    return "";
+                } else {
+                    for (String field = parser.nextName(); field != null; field = parser.nextName()) {
+                        JsonToken fieldValue = parser.nextToken();
+                        if (field.equals("status")) {
+                            return fieldValue.isScalarValue() && fieldValue != JsonToken.VALUE_NULL ? parser.getString() : "";
+                        }
+                        parser.skipChildren();
+                    }
+                    return "";
+                }
+            }
+            return "";
         }
     }
 
@@ -168,7 +211,7 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
             public Optional<String> status(ResourceRef resource) {
                 current();
                 String status = statuses.get(resource.key());
-                if (!unavailable && !"active".equals(status)) {
+                if (!unavailable && !ACTIVE.equals(status)) {
                     if (confirmDeadline == 0) {
                         confirmDeadline = System.nanoTime() + CONFIRM_LIMIT.toNanos();
                     }
