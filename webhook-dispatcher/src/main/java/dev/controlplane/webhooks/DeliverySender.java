@@ -210,19 +210,22 @@ final class DeliverySender implements SmartLifecycle {
         try {
             run.workers.submit(() -> {
                 try {
-                    if (!run.running) {
+                    boolean started = false;
+                    if (run.running) {
+                        run.slots.acquireUninterruptibly();
+                        try {
+                            started = run.running;
+                            // Waited for a worker so long that the lease could end mid-attempt: leave it to the lease.
+                            if (started && System.nanoTime() - deadline < 0) {
+                                attempt(run, delivery);
+                            }
+                        } finally {
+                            run.slots.release();
+                        }
+                    }
+                    if (!started) {
                         // Stopped before it started: given back now rather than left to the lease.
                         store.release(delivery);
-                        return;
-                    }
-                    run.slots.acquireUninterruptibly();
-                    try {
-                        // Waited for a worker so long that the lease could end mid-attempt: leave it to the lease.
-                        if (System.nanoTime() - deadline < 0) {
-                            attempt(run, delivery);
-                        }
-                    } finally {
-                        run.slots.release();
                     }
                 } catch (Exception e) {
                     log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
