@@ -3,7 +3,6 @@ package dev.controlplane.jdbcstore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -111,10 +110,6 @@ public final class TestDatabases {
     }
 
     private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("store-test");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestDirs.create("store-test");
     }
 }

@@ -72,11 +72,7 @@ final class TestSystem {
     }
 
     static Path newDataDir() {
-        try {
-            return Files.createTempDirectory("admin-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.controlplane.jdbcstore.TestDirs.create("admin-it-");
     }
 
     /** A system of its own on {@code dataDir}, always on the embedded broker so that its data can survive a restart. */

@@ -14,7 +14,6 @@ import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.webhooksupport.WebhookSettings;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +39,7 @@ class DeliveryGuardTest {
             exchange.close();
         });
         receiver.start();
-        Path dir = Files.createTempDirectory("webhook-guard-");
+        Path dir = dev.controlplane.jdbcstore.TestDirs.create("webhook-guard-");
         String key = SecretBox.newKey();
         WebhookSettings settings = new WebhookSettings(key, List.of(), Duration.ofHours(1), List.of(Duration.ZERO), 0,
                 Duration.ofSeconds(2), Duration.ofDays(5), 2, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
