@@ -44,12 +44,7 @@ class WebhookStoreTest {
         try (SqlStore a = SqlStore.open(database, "webhooks", 2); SqlStore b = SqlStore.open(database, "webhooks", 2)) {
             SubscriptionProjection projection = new SubscriptionProjection(a, LEASE);
             Instant now = Instant.now();
-            List<EventEnvelope> events = new ArrayList<>();
-            events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
-            for (int i = 0; i < 40; i++) {
-                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
-                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
-            }
+            List<EventEnvelope> events = hookAndTenants(now, 40);
             projection.project(events, SqlStore.Checkpoint.NONE, now);
             new SubscriptionProjection(b, LEASE).project(events, SqlStore.Checkpoint.NONE, now);
             AttemptLog log = new AttemptLog(a);
@@ -87,12 +82,7 @@ class WebhookStoreTest {
         try (SqlStore store = SqlStore.open(database, "webhooks", 2)) {
             SubscriptionProjection projection = new SubscriptionProjection(store, LEASE);
             Instant now = Instant.now();
-            List<EventEnvelope> events = new ArrayList<>();
-            events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
-            for (int i = 0; i < 9; i++) {
-                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
-                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
-            }
+            List<EventEnvelope> events = hookAndTenants(now, 9);
             projection.project(events, SqlStore.Checkpoint.NONE, now);
             DeliveryQueue queue = new DeliveryQueue(store, "dispatcher", LEASE);
             List<Delivery> first = queue.claimDue(now, 3);
@@ -140,12 +130,7 @@ class WebhookStoreTest {
             SubscriptionProjection projection = new SubscriptionProjection(live, LEASE);
             DeliveryQueue queue = new DeliveryQueue(live, "dispatcher", LEASE);
             Instant now = Instant.now();
-            List<EventEnvelope> events = new ArrayList<>();
-            events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
-            for (int i = 0; i < 30; i++) {
-                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
-                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
-            }
+            List<EventEnvelope> events = hookAndTenants(now, 30);
             projection.project(events.subList(0, 20), new SqlStore.Checkpoint("dispatchers", Topics.EVENTS, Map.of(0, 20L)), now);
             settle(queue, now, 5, 500);
             assertThat(projection.markDisabling("hook", "failing")).isTrue();
@@ -181,6 +166,17 @@ class WebhookStoreTest {
                 shadow.discard();
             }
         }
+    }
+
+    /** The subscription "hook" (every event) created a minute ago, then {@code tenants} tenants created now. */
+    private static List<EventEnvelope> hookAndTenants(Instant now, int tenants) {
+        List<EventEnvelope> events = new ArrayList<>();
+        events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
+        for (int i = 0; i < tenants; i++) {
+            events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
+                    Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
+        }
+        return events;
     }
 
     /** Claims up to {@code count} due deliveries and records an attempt of each that answered {@code status}. */
