@@ -158,10 +158,11 @@ final class DeliveryQueue {
              PreparedStatement update = connection.prepareStatement(
                      "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
                              + " WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?");
-             PreparedStatement success = connection.prepareStatement(
-                     "UPDATE subscriptions SET last_success_at_ms = ?, failing_since_ms = NULL WHERE name = ?");
-             PreparedStatement failure = connection.prepareStatement(
-                     "UPDATE subscriptions SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE name = ?")) {
+             // One statement for successes and failures alike, so the batch takes the rows in the order given.
+             PreparedStatement subscription = connection.prepareStatement("""
+                     UPDATE subscriptions SET last_success_at_ms = CASE WHEN ? THEN ? ELSE last_success_at_ms END,
+                         failing_since_ms = CASE WHEN ? THEN NULL ELSE COALESCE(failing_since_ms, ?) END
+                     WHERE name = ?""")) {
             // Rows in one order (deliveries by id, subscriptions by name), so two dispatchers' rounds on PostgreSQL
             // wait for each other rather than deadlock.
             for (Outcome outcome : outcomes.stream().sorted(java.util.Comparator.comparingLong(o -> o.delivery().id())).toList()) {
@@ -199,15 +200,16 @@ final class DeliveryQueue {
                 latest.merge(outcome.delivery().subscription(), outcome, (a, b) -> b.success() || !a.success() ? b : a);
             }
             for (Outcome outcome : latest.values()) {
-                PreparedStatement subscription = outcome.success() ? success : failure;
-                subscription.setLong(1, outcome.attempt().atMs());
-                subscription.setString(2, outcome.delivery().subscription());
+                subscription.setBoolean(1, outcome.success());
+                subscription.setLong(2, outcome.attempt().atMs());
+                subscription.setBoolean(3, outcome.success());
+                subscription.setLong(4, outcome.attempt().atMs());
+                subscription.setString(5, outcome.delivery().subscription());
                 subscription.addBatch();
             }
             insert.executeBatch();
             update.executeBatch();
-            success.executeBatch();
-            failure.executeBatch();
+            subscription.executeBatch();
         }
     }
 

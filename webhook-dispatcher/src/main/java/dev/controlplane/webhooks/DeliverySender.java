@@ -58,9 +58,10 @@ final class DeliverySender implements SmartLifecycle {
     private final Object signal = new Object();
     private boolean signalled;
     private SecretBox box;
-    private CloseableHttpClient client;
     /** The current start's sending, or null when stopped. */
     private volatile Run current;
+    /** The last start's, once stopped: its workers may outlive the stop. */
+    private Run previous;
     private final Map<String, String> openedSecrets = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionsGeneration = new AtomicLong();
@@ -71,6 +72,7 @@ final class DeliverySender implements SmartLifecycle {
      * in a database call, say) touches only its own, never the next start's.
      */
     private final class Run {
+        final CloseableHttpClient client;
         final Outcomes outcomes = new Outcomes(DeliverySender.this::wake);
         final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         final Semaphore slots = new Semaphore(settings.workers());
@@ -78,6 +80,10 @@ final class DeliverySender implements SmartLifecycle {
         final AtomicInteger claimed = new AtomicInteger();
         volatile boolean running = true;
         Thread loop;
+
+        Run(CloseableHttpClient client) {
+            this.client = client;
+        }
     }
 
     DeliverySender(DeliveryQueue store, SubscriptionProjection subscriptionStore, WebhookSettings settings, SubscriptionCommands commands) {
@@ -111,10 +117,14 @@ final class DeliverySender implements SmartLifecycle {
             return;
         }
         box = settings.secretBox();
-        try {
-            store.resumeInterrupted();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("the webhook store could not be read", e);
+        // What this dispatcher was sending when it stopped is due again, unless the last start's workers are still
+        // at it (a stop that timed out waiting for them): then it is left to their leases, not sent twice at once.
+        if (previous == null || previous.workers.isTerminated()) {
+            try {
+                store.resumeInterrupted();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("the webhook store could not be read", e);
+            }
         }
         Timeout timeout = Timeout.of(settings.attemptTimeout());
         DnsResolver guarded = new DnsResolver() {
@@ -128,7 +138,7 @@ final class DeliverySender implements SmartLifecycle {
                 return host;
             }
         };
-        client = HttpClients.custom()
+        CloseableHttpClient client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(guarded)
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
@@ -141,7 +151,7 @@ final class DeliverySender implements SmartLifecycle {
                 .disableCookieManagement()
                 .setUserAgent("admin-control-plane-webhooks/1")
                 .build();
-        Run run = new Run();
+        Run run = new Run(client);
         run.loop = Thread.ofPlatform().name("webhook-sender").unstarted(() -> run(run));
         current = run;
         run.loop.start();
@@ -150,8 +160,8 @@ final class DeliverySender implements SmartLifecycle {
     /**
      * The one writer of this dispatcher's deliveries: each round records the attempts finished since the last and
      * claims as many due deliveries as there is room for, in one transaction, so the commit is shared by everything
-     * that happened meanwhile and a busy dispatcher commits less often, not more. After a stop it claims nothing, and
-     * ends once the attempts under way are recorded.
+     * that happened meanwhile and a busy dispatcher commits less often, not more. After a stop it starts no claim
+     * (what a round under way claims is given back), and ends once the attempts under way are recorded.
      */
     private void run(Run run) {
         List<Outcomes.Pending> unwritten = new ArrayList<>();
@@ -215,9 +225,12 @@ final class DeliverySender implements SmartLifecycle {
                         run.slots.acquireUninterruptibly();
                         try {
                             started = run.running;
-                            // Waited for a worker so long that the lease could end mid-attempt: leave it to the lease.
                             if (started && System.nanoTime() - deadline < 0) {
                                 attempt(run, delivery);
+                            } else if (started) {
+                                // Waited for a worker so long that the lease could end mid-attempt: given back, to
+                                // be claimed again under a fresh lease.
+                                store.release(delivery);
                             }
                         } finally {
                             run.slots.release();
@@ -228,15 +241,20 @@ final class DeliverySender implements SmartLifecycle {
                         store.release(delivery);
                     }
                 } catch (Exception e) {
-                    log.warn("delivery {} could not be attempted: {}", delivery.id(), e.toString());
+                    log.warn("delivery {} could not be attempted or given back: {}", delivery.id(), e.toString());
                 } finally {
                     run.claimed.decrementAndGet();
                     wake();
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            // The workers are shut down: the delivery is left to its lease.
+            // Claimed by a round that was under way when the workers were shut down.
             run.claimed.decrementAndGet();
+            try {
+                store.release(delivery);
+            } catch (java.sql.SQLException e) {
+                log.warn("delivery {} could not be given back, it waits for its lease: {}", delivery.id(), e.toString());
+            }
         }
     }
 
@@ -260,7 +278,7 @@ final class DeliverySender implements SmartLifecycle {
         long timestamp = now.getEpochSecond();
         int number = delivery.attempts() + 1;
         long started = System.nanoTime();
-        Answer answer = send(subscription.url(), delivery, timestamp, Signatures.header(secrets, delivery.eventId(), timestamp, delivery.payload()));
+        Answer answer = send(run, subscription.url(), delivery, timestamp, Signatures.header(secrets, delivery.eventId(), timestamp, delivery.payload()));
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         Attempt attempt = new Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
         boolean succeeded = answer.status() != null && answer.status() >= 200 && answer.status() < 300;
@@ -317,7 +335,7 @@ final class DeliverySender implements SmartLifecycle {
         return openedSecrets.computeIfAbsent(sealed, box::open);
     }
 
-    private Answer send(String url, Delivery delivery, long timestamp, String signature) {
+    private Answer send(Run run, String url, Delivery delivery, long timestamp, String signature) {
         String refused = guard.problem(url);
         if (refused != null) {
             return new Answer(null, null, null, "target refused: " + refused);
@@ -328,7 +346,7 @@ final class DeliverySender implements SmartLifecycle {
         post.setHeader("webhook-signature", signature);
         post.setEntity(new StringEntity(delivery.payload(), ContentType.APPLICATION_JSON));
         try {
-            return client.execute(post, response -> {
+            return run.client.execute(post, response -> {
                 String body = null;
                 if (response.getEntity() != null) {
                     try (InputStream in = response.getEntity().getContent()) {
@@ -363,21 +381,24 @@ final class DeliverySender implements SmartLifecycle {
             return;
         }
         current = null;
+        previous = run;
         run.running = false;
         wake();
         try {
-            // Attempts under way end within their connect and response timeouts; the loop records them, then ends.
+            // Attempts under way end within their connect and read timeouts unless DNS, a slow body or the database
+            // holds them longer; the loop records what ends, then ends itself.
             run.workers.shutdown();
             run.workers.awaitTermination(settings.attemptTimeout().multipliedBy(2).toMillis() + 5_000, TimeUnit.MILLISECONDS);
             run.loop.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            // Still in a database call: it ends on its own and finds nothing more to do.
+            // Still waiting: it fails the outcomes of workers still running (their deliveries wait for their leases)
+            // and ends.
             run.loop.interrupt();
         }
         try {
-            client.close();
+            run.client.close();
         } catch (IOException e) {
             log.debug("closing the webhook client: {}", e.toString());
         }

@@ -101,22 +101,37 @@ class WebhookStoreTest {
             assertThat(log.deliveries("hook", "succeeded", null, null, null, 100)).extracting(Delivery::id).containsExactly(firstIds.get(0));
             assertThat(log.deliveries("hook", "failed", null, null, null, 100)).extracting(Delivery::id).containsExactly(firstIds.get(2));
             assertThat(log.deliveries("hook", "pending", null, null, null, 100)).extracting(Delivery::id).contains(firstIds.get(1));
+            // One success in the round: the subscription's last success is its time, and it is not failing.
+            assertThat(projection.subscription("hook")).hasValueSatisfying(hook -> {
+                assertThat(hook.lastSuccessAtMs()).isEqualTo(now.toEpochMilli());
+                assertThat(hook.failingSinceMs()).isNull();
+            });
+            Delivery failing = next.getFirst();
+            queue.settleAndClaim(List.of(new DeliveryQueue.Outcome(failing, new Attempt(1, now.plusSeconds(1).toEpochMilli(), 503, 2, null, null),
+                    "pending", now.plusSeconds(60).toEpochMilli(), false)), now, 0);
+            assertThat(projection.subscription("hook")).hasValueSatisfying(hook -> {
+                assertThat(hook.lastSuccessAtMs()).isEqualTo(now.toEpochMilli());
+                assertThat(hook.failingSinceMs()).isEqualTo(now.plusSeconds(1).toEpochMilli());
+            });
             // A receiver's NUL byte is dropped, not a round that PostgreSQL refuses.
             assertThat(log.attempts(firstIds.get(1))).extracting(Attempt::statusCode, Attempt::responseBody).containsExactly(tuple(500, "nope"));
 
-            // Past the lease (not yet the retry): the four claimed and never reported, and the three never claimed, are
+            // Past the lease (not yet the retries): the three claimed and never reported, and the three never claimed, are
             // due; a round takes no more than it is given room for, and the next takes the rest.
             Instant later = now.plus(LEASE).plusSeconds(1);
             List<Long> taken = new ArrayList<>(queue.settleAndClaim(List.of(), later, 5).stream().map(Delivery::id).toList());
             assertThat(taken).hasSize(5);
             taken.addAll(queue.settleAndClaim(List.of(), later, 10).stream().map(Delivery::id).toList());
-            assertThat(taken).doesNotHaveDuplicates().hasSize(7).doesNotContainAnyElementsOf(firstIds);
+            assertThat(taken).doesNotHaveDuplicates().hasSize(6).doesNotContainAnyElementsOf(firstIds).doesNotContain(failing.id());
             assertThat(queue.settleAndClaim(List.of(), later, 10)).isEmpty();
             assertThat(queue.nextDueAtMs()).contains(now.plusSeconds(60).toEpochMilli());
 
-            // A claim given back unattempted (its dispatcher stopped first) is due again at once, not after the lease.
+            // All eight unsettled are due past both leases; one given back unattempted (its dispatcher stopped first) is due
+            // again at once, not after the lease.
             Instant muchLater = later.plus(LEASE).plusSeconds(1);
-            Delivery held = queue.claimDue(muchLater, 1).getFirst();
+            List<Delivery> all = queue.claimDue(muchLater, 10);
+            assertThat(all).hasSize(8);
+            Delivery held = all.stream().filter(d -> d.id() != failing.id()).findFirst().orElseThrow();
             queue.release(held);
             assertThat(queue.claimDue(muchLater.minus(LEASE), 10)).extracting(Delivery::id).containsExactly(held.id());
         }

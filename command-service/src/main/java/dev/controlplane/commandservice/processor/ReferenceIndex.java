@@ -61,9 +61,9 @@ final class ReferenceIndex implements ReferenceView, AutoCloseable {
     /** Allowance for the clocks of the gateway that stamped a command and of this processor to differ. */
     private static final Duration CLOCK_SKEW = Duration.ofMillis(50);
     private static final String CHANGELOG = CommandProcessor.CHANGELOG;
+    private static final String ACTIVE = "active";
 
     private final KafkaSettings kafka;
-    private static final String ACTIVE = "active";
     private final Set<String> referredKinds;
     /** Kinds with a reference that blocks deactivating its target: only theirs are read whole. */
     private final Set<String> blockingKinds;
