@@ -60,6 +60,25 @@ final class ProcCpu {
         return perUnit;
     }
 
+    /**
+     * Waits until {@code pid} uses at most {@code cores} of CPU over a second (or {@code max} has passed), and returns
+     * what it used over the last second: work a benchmark's setup left behind (the JIT compiling what the setup ran,
+     * compactions, projections) is then not counted as the work measured after it.
+     */
+    static double awaitQuiet(long pid, double cores, java.time.Duration max) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            long before = processTicks(pid);
+            long start = System.nanoTime();
+            // A second of the process's own CPU is the measurement; sleeping through it is reading the clock.
+            Thread.sleep(1000);
+            double used = (processTicks(pid) - before) / (double) TICKS_PER_SECOND / ((System.nanoTime() - start) / 1e9);
+            if (used <= cores || System.nanoTime() > deadline) {
+                return used;
+            }
+        }
+    }
+
     /** The machine's total and idle (idle + iowait) ticks, from the first line of /proc/stat. */
     static long[] machineTicks() throws IOException {
         String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");

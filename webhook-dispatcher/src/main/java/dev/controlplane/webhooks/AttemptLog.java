@@ -22,7 +22,7 @@ final class AttemptLog {
     List<Delivery> deliveries(String subscription, String status, Instant since, Instant until, Long beforeId, int limit)
             throws SQLException {
         return store.read(connection -> {
-            StringBuilder sql = new StringBuilder("SELECT * FROM deliveries WHERE subscription = ?");
+            StringBuilder sql = new StringBuilder("SELECT " + Delivery.COLUMNS + " FROM deliveries WHERE subscription = ?");
             List<Object> args = new ArrayList<>(List.of(subscription));
             if (status != null) {
                 sql.append(" AND status = ?");

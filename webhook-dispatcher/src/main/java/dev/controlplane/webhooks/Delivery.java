@@ -11,15 +11,18 @@ import java.util.List;
 record Delivery(long id, String subscription, String eventId, String eventType, String payload, String status,
                 int attempts, Long nextAttemptAtMs, long createdAtMs, Long leaseUntilMs) {
 
-    /** The rows {@code select} returns, as deliveries. */
+    /** What a statement read by {@link #all} selects (or returns), in this order: read by position, not looked up by name per row. */
+    static final String COLUMNS =
+            "id, subscription, event_id, event_type, payload, status, attempts, next_attempt_at_ms, created_at_ms, lease_until_ms";
+
+    /** The rows {@code select} returns, as deliveries; it selects {@link #COLUMNS}. */
     static List<Delivery> all(PreparedStatement select) throws SQLException {
         List<Delivery> deliveries = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                deliveries.add(new Delivery(rows.getLong("id"), rows.getString("subscription"), rows.getString("event_id"),
-                        rows.getString("event_type"), rows.getString("payload"), rows.getString("status"), rows.getInt("attempts"),
-                        WebhookSchema.nullableLong(rows, "next_attempt_at_ms"), rows.getLong("created_at_ms"),
-                        WebhookSchema.nullableLong(rows, "lease_until_ms")));
+                deliveries.add(new Delivery(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                        rows.getString(5), rows.getString(6), rows.getInt(7), WebhookSchema.nullableLong(rows, 8),
+                        rows.getLong(9), WebhookSchema.nullableLong(rows, 10)));
             }
         }
         return deliveries;

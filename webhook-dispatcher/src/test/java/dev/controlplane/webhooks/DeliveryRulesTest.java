@@ -67,6 +67,30 @@ class DeliveryRulesTest {
     }
 
     @Test
+    void oneKey_signsOnManyThreadsAtOnce_asItDoesOnOne() throws Exception {
+        Signatures.Key key = new Signatures.Key(SecretBox.newSigningSecret());
+        List<byte[]> bodies = java.util.stream.IntStream.range(0, 64)
+                .mapToObj(i -> ("{\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
+        List<String> alone = bodies.stream().map(body -> key.sign("evt", 1, body)).toList();
+
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<String>> together = bodies.stream()
+                    .map(body -> pool.submit(() -> key.sign("evt", 1, body))).toList();
+            for (int i = 0; i < bodies.size(); i++) {
+                assertThat(together.get(i).get()).isEqualTo(alone.get(i));
+            }
+        }
+    }
+
+    @Test
+    void claimsAhead_asManyAsTheWorkersGetThroughInASecond_betweenTwiceAndEightTimesTheirNumber() {
+        assertThat(DeliverySender.claimLimit(16, 0)).as("before any attempt").isEqualTo(32);
+        assertThat(DeliverySender.claimLimit(16, 1)).as("a fast receiver").isEqualTo(128);
+        assertThat(DeliverySender.claimLimit(16, 250)).isEqualTo(64);
+        assertThat(DeliverySender.claimLimit(16, 10_000)).as("a receiver at its timeout").isEqualTo(32);
+    }
+
+    @Test
     void sealedSecrets_openOnlyWithTheirKey() {
         SecretBox box = new SecretBox(SecretBox.newKey());
         String secret = SecretBox.newSigningSecret();
