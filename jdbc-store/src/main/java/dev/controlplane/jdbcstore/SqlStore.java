@@ -560,6 +560,9 @@ public final class SqlStore implements AutoCloseable {
                     .failOnMissingLocations(false);
             if (dialect == Dialect.POSTGRESQL) {
                 flyway.schemas(schema);
+                // A session lock rather than one held in a transaction: CREATE INDEX CONCURRENTLY waits for every open
+                // transaction, Flyway's own included, so under a transactional lock it would wait for ever.
+                flyway.configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
             }
             String legacy = apply && dialect == Dialect.SQLITE ? legacyVersion(owner) : null;
             if (legacy != null) {

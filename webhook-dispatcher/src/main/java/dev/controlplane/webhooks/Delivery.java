@@ -6,9 +6,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A delivery due for an attempt. */
-/** @param leaseUntilMs the claim this copy was taken under (null when not claimed): outcomes are fenced by it */
-record Delivery(long id, String subscription, String eventId, String eventType, String payload, String status,
+/**
+ * A delivery due for an attempt.
+ *
+ * @param payload      the body to send, as the UTF-8 bytes the store holds: read as they are, not decoded into a
+ *                     string only to be encoded again for the request and its signature
+ * @param leaseUntilMs the claim this copy was taken under (null when not claimed): outcomes are fenced by it
+ */
+record Delivery(long id, String subscription, String eventId, String eventType, byte[] payload, String status,
                 int attempts, Long nextAttemptAtMs, long createdAtMs, Long leaseUntilMs) {
 
     /** What a statement read by {@link #all} selects (or returns), in this order: read by position, not looked up by name per row. */
@@ -21,7 +26,7 @@ record Delivery(long id, String subscription, String eventId, String eventType, 
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 deliveries.add(new Delivery(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                        rows.getString(5), rows.getString(6), rows.getInt(7), WebhookSchema.nullableLong(rows, 8),
+                        rows.getBytes(5), rows.getString(6), rows.getInt(7), WebhookSchema.nullableLong(rows, 8),
                         rows.getLong(9), WebhookSchema.nullableLong(rows, 10)));
             }
         }

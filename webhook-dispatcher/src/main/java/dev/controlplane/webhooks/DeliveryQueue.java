@@ -232,28 +232,35 @@ final class DeliveryQueue {
                 update.setString(4, delivery.subscription());
                 if (update.executeUpdate() == 0) {
                     // Still active after all: give the delivery back at once rather than wait out the lease.
-                    release(connection, delivery);
+                    release(connection, List.of(delivery));
                 }
             }
             return null;
         });
     }
 
-    /** Gives a claimed delivery back unattempted (this dispatcher stopped first): due again now, for any dispatcher. */
-    void release(Delivery delivery) throws SQLException {
+    /** Gives claimed deliveries back unattempted (this dispatcher stopped first), in one transaction: due again now, for any dispatcher. */
+    void release(List<Delivery> deliveries) throws SQLException {
+        if (deliveries.isEmpty()) {
+            return;
+        }
         store.write(connection -> {
-            release(connection, delivery);
+            release(connection, deliveries);
             return null;
         });
     }
 
-    private void release(java.sql.Connection connection, Delivery delivery) throws SQLException {
+    private void release(java.sql.Connection connection, List<Delivery> deliveries) throws SQLException {
         try (PreparedStatement release = connection.prepareStatement(
                 "UPDATE deliveries SET status = 'pending', lease_until_ms = NULL WHERE id = ? AND claimed_by = ? AND lease_until_ms = ?")) {
-            release.setLong(1, delivery.id());
-            release.setString(2, instance);
-            release.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
-            release.executeUpdate();
+            // In id order, as every batch that writes deliveries (two dispatchers wait rather than deadlock).
+            for (Delivery delivery : deliveries.stream().sorted(java.util.Comparator.comparingLong(Delivery::id)).toList()) {
+                release.setLong(1, delivery.id());
+                release.setString(2, instance);
+                release.setLong(3, delivery.leaseUntilMs() == null ? -1 : delivery.leaseUntilMs());
+                release.addBatch();
+            }
+            release.executeBatch();
         }
     }
 

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,11 +75,11 @@ final class DeliverySender implements SmartLifecycle {
         final Outcomes outcomes = new Outcomes(DeliverySender.this::wake);
         // Platform threads, as many as attempts may be in flight: each blocks on its socket, and a virtual thread's
         // park and unpark through the poller on every read cost more CPU than the thread it saves.
-        final ExecutorService workers = Executors.newFixedThreadPool(settings.workers(),
-                Thread.ofPlatform().name("webhook-worker-", 0).daemon().factory());
+        final ThreadPoolExecutor workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("webhook-worker-", 0).daemon().factory());
         /** Deliveries claimed and not yet finished with, started or not. */
         final AtomicInteger claimed = new AtomicInteger();
-        /** How long an attempt has taken lately (a moving average; workers update it without a lock, as a hint). */
+        /** How long an attempt has taken lately (workers update it without a lock: a hint, not a count). */
         volatile double attemptMillis;
         volatile boolean running = true;
         Thread loop;
@@ -231,30 +231,53 @@ final class DeliverySender implements SmartLifecycle {
         long deadline = claimedAt + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
         run.claimed.incrementAndGet();
         try {
-            run.workers.submit(() -> {
-                try {
-                    if (run.running && System.nanoTime() - deadline < 0) {
-                        attempt(run, delivery);
-                    } else {
-                        // Stopped before it started, or waited for a worker so long that the lease could end
-                        // mid-attempt: given back now, to be claimed again under a fresh lease.
-                        store.release(delivery);
-                    }
-                } catch (Exception e) {
-                    log.warn("delivery {} could not be attempted or given back: {}", delivery.id(), e.toString());
-                } finally {
-                    run.claimed.decrementAndGet();
-                    wake();
-                }
-            });
+            run.workers.execute(new Attempting(run, delivery, deadline));
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
             // Claimed by a round that was under way when the workers were shut down.
-            run.claimed.decrementAndGet();
+            giveBack(run, List.of(delivery));
+        }
+    }
+
+    /** One claimed delivery waiting for a worker: what {@link #stop} takes back from the queue unstarted. */
+    private final class Attempting implements Runnable {
+        final Run run;
+        final Delivery delivery;
+        final long deadline;
+
+        Attempting(Run run, Delivery delivery, long deadline) {
+            this.run = run;
+            this.delivery = delivery;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void run() {
             try {
-                store.release(delivery);
-            } catch (java.sql.SQLException e) {
-                log.warn("delivery {} could not be given back, it waits for its lease: {}", delivery.id(), e.toString());
+                if (run.running && System.nanoTime() - deadline < 0) {
+                    attempt(run, delivery);
+                } else {
+                    // Stopped before it started, or waited for a worker so long that the lease could end mid-attempt:
+                    // given back now, to be claimed again under a fresh lease.
+                    store.release(List.of(delivery));
+                }
+            } catch (Exception e) {
+                log.warn("delivery {} could not be attempted or given back: {}", delivery.id(), e.toString());
+            } finally {
+                run.claimed.decrementAndGet();
+                wake();
             }
+        }
+    }
+
+    /** Claimed deliveries no worker started, given back in one transaction: due again now, for any dispatcher. */
+    private void giveBack(Run run, List<Delivery> unstarted) {
+        try {
+            store.release(unstarted);
+        } catch (java.sql.SQLException e) {
+            log.warn("{} claimed deliveries could not be given back, they wait for their lease: {}", unstarted.size(), e.toString());
+        } finally {
+            run.claimed.addAndGet(-unstarted.size());
+            wake();
         }
     }
 
@@ -276,13 +299,15 @@ final class DeliverySender implements SmartLifecycle {
                 ? List.of(current, signingKey(subscription.previousSecretSealed())) : List.of(current);
         long timestamp = now.getEpochSecond();
         int number = delivery.attempts() + 1;
-        // Encoded once: the bytes signed are the bytes sent.
-        byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+        // The bytes signed are the bytes sent.
+        byte[] body = delivery.payload();
         long started = System.nanoTime();
         Answer answer = send(run, subscription.url(), delivery, timestamp, body, Signatures.header(keys, delivery.eventId(), timestamp, body));
         long elapsed = System.nanoTime() - started;
         long latency = TimeUnit.NANOSECONDS.toMillis(elapsed);
-        run.attemptMillis = run.attemptMillis * 0.9 + elapsed / 1e6 * 0.1;
+        // Up at once, down slowly: a receiver that turns slow shrinks the claim ahead with its first slow answer.
+        double millis = elapsed / 1e6;
+        run.attemptMillis = Math.max(millis, run.attemptMillis * 0.9 + millis * 0.1);
         Attempt attempt = new Attempt(number, now.toEpochMilli(), answer.status(), latency, answer.body(), answer.error());
         boolean succeeded = answer.status() != null && answer.status() >= 200 && answer.status() < 300;
         String outcome = succeeded ? "succeeded" : answer.error() != null && answer.error().startsWith("target refused") ? "refused" : "failed";
@@ -387,10 +412,14 @@ final class DeliverySender implements SmartLifecycle {
         previous = run;
         run.running = false;
         wake();
+        // What waits for a worker is given back at once, not each behind the attempts under way.
+        List<Runnable> unstarted = new ArrayList<>();
+        run.workers.getQueue().drainTo(unstarted);
+        run.workers.shutdown();
+        giveBack(run, unstarted.stream().map(task -> ((Attempting) task).delivery).toList());
         try {
             // Attempts under way end within their connect and read timeouts unless DNS, a slow body or the database
             // holds them longer; the loop records what ends, then ends itself.
-            run.workers.shutdown();
             run.workers.awaitTermination(settings.attemptTimeout().multipliedBy(2).toMillis() + 5_000, TimeUnit.MILLISECONDS);
             run.loop.join(10_000);
         } catch (InterruptedException e) {
