@@ -6,11 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
-import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
-import dev.controlplane.schemas.RequestContext;
-import dev.controlplane.schemas.ResourceRef;
-import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.webhooksupport.WebhookSettings;
 import java.net.InetSocketAddress;
@@ -18,10 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The guard works again at delivery, not only at registration: a subscription whose target is (or has become) a
@@ -47,14 +41,9 @@ class DeliveryGuardTest {
             SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
             AttemptLog store = new AttemptLog(sql);
             Instant now = Instant.now();
-            ObjectNode hook = Envelopes.MAPPER.createObjectNode()
-                    .put("name", "inside").put("status", "active").put("created_at", now.minusSeconds(60).toString())
-                    .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
-                    .put(ResourceKind.SEALED_SECRET, new SecretBox(key).seal(SecretBox.newSigningSecret()));
-            hook.putArray("events").add("*");
-            projection.project(List.of(event("webhook.created", new ResourceRef("webhook", "inside"), hook, now),
-                    event("tenant.created", new ResourceRef("tenant", "acme"),
-                            Envelopes.MAPPER.createObjectNode().put("name", "acme").put("status", "active"), now)), SqlStore.Checkpoint.NONE, now);
+            EventEnvelope hook = TestEvents.subscription("inside", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", key,
+                    now.minusSeconds(60), now);
+            projection.project(List.of(hook, TestEvents.tenantCreated("acme", now)), SqlStore.Checkpoint.NONE, now);
 
             DeliverySender sender = new DeliverySender(new DeliveryQueue(sql, settings.instanceId(), settings.lease()), projection, settings, null);
             sender.start();
@@ -72,10 +61,5 @@ class DeliveryGuardTest {
             receiver.stop(0);
         }
         assertThat(requests).hasValue(0);
-    }
-
-    private static EventEnvelope event(String type, ResourceRef resource, ObjectNode data, Instant at) {
-        return new EventEnvelope(UUID.randomUUID(), type, 1, resource, 1, UUID.randomUUID(), "admin",
-                new RequestContext("r", "127.0.0.1", "test"), at, data, Envelopes.MAPPER.createObjectNode());
     }
 }

@@ -6,11 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
-import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.EventEnvelope;
-import dev.controlplane.schemas.RequestContext;
-import dev.controlplane.schemas.ResourceRef;
-import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.webhooksupport.WebhookSettings;
 import java.net.InetSocketAddress;
@@ -19,13 +15,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A stop gives back at once what its workers had not started, while the attempt under way still runs: the claims
@@ -60,17 +54,13 @@ class DeliverySenderStopTest {
             SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
             AttemptLog log = new AttemptLog(sql);
             Instant now = Instant.now();
-            ObjectNode hook = Envelopes.MAPPER.createObjectNode()
-                    .put("name", "slow").put("status", "active").put("created_at", now.minusSeconds(60).toString())
-                    .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
-                    .put(ResourceKind.SEALED_SECRET, new SecretBox(key).seal(SecretBox.newSigningSecret()));
-            hook.putArray("events").add("*");
+            EventEnvelope hook = TestEvents.subscription("slow", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", key,
+                    now.minusSeconds(60), now);
             // Four deliveries: the webhook's own creation (it asks for every event) and three tenants.
             List<EventEnvelope> events = new ArrayList<>();
-            events.add(event("webhook.created", new ResourceRef("webhook", "slow"), hook, now));
+            events.add(hook);
             for (int i = 0; i < 3; i++) {
-                events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
-                        Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
+                events.add(TestEvents.tenantCreated("t" + i, now));
             }
             projection.project(events, SqlStore.Checkpoint.NONE, now);
 
@@ -102,10 +92,5 @@ class DeliverySenderStopTest {
         } finally {
             receiver.stop(0);
         }
-    }
-
-    private static EventEnvelope event(String type, ResourceRef resource, ObjectNode data, Instant at) {
-        return new EventEnvelope(UUID.randomUUID(), type, 1, resource, 1, UUID.randomUUID(), "admin",
-                new RequestContext("r", "127.0.0.1", "test"), at, data, Envelopes.MAPPER.createObjectNode());
     }
 }

@@ -11,22 +11,16 @@ import dev.controlplane.kafkasupport.StoreRebuild;
 import dev.controlplane.schemas.Envelopes;
 import dev.controlplane.schemas.Topics;
 import dev.controlplane.schemas.EventEnvelope;
-import dev.controlplane.schemas.RequestContext;
 import dev.controlplane.schemas.ResourceRef;
-import dev.controlplane.schemas.kinds.ResourceKind;
 import dev.controlplane.webhooksupport.SecretBox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The dispatchers' shared store on both engines, on PostgreSQL as the services' role (which owns nothing): deliveries
@@ -198,7 +192,7 @@ class WebhookStoreTest {
                 }
                 assertThat(shadow.positions("dispatchers", Topics.EVENTS)).isEqualTo(Map.of(0, 25L));
                 long highest = Long.parseLong(rows(live, "deliveries ORDER BY id DESC").getFirst().split("\\|")[0]);
-                new SubscriptionProjection(shadow, LEASE).project(List.of(event("tenant.created", new ResourceRef("tenant", "next"),
+                new SubscriptionProjection(shadow, LEASE).project(List.of(TestEvents.event("tenant.created", new ResourceRef("tenant", "next"),
                         Envelopes.MAPPER.createObjectNode().put("name", "next").put("status", "active"), now)), SqlStore.Checkpoint.NONE, now);
                 assertThat(rows(shadow, "deliveries ORDER BY id DESC").getFirst()).startsWith((highest + 1) + "|");
                 Delivery next = new DeliveryQueue(shadow, "dispatcher", LEASE).claimDue(now.plus(LEASE.multipliedBy(3)), 100).stream()
@@ -214,10 +208,9 @@ class WebhookStoreTest {
     /** The subscription "hook" (every event) created a minute ago, then {@code tenants} tenants created now. */
     private static List<EventEnvelope> hookAndTenants(Instant now, int tenants) {
         List<EventEnvelope> events = new ArrayList<>();
-        events.add(event("webhook.created", new ResourceRef("webhook", "hook"), subscription(now.minusSeconds(60)), now));
+        events.add(TestEvents.subscription("hook", "https://hooks.example.com/in", SecretBox.newKey(), now.minusSeconds(60), now));
         for (int i = 0; i < tenants; i++) {
-            events.add(event("tenant.created", new ResourceRef("tenant", "t" + i),
-                    Envelopes.MAPPER.createObjectNode().put("name", "t" + i).put("status", "active"), now));
+            events.add(TestEvents.tenantCreated("t" + i, now));
         }
         return events;
     }
@@ -259,18 +252,5 @@ class WebhookStoreTest {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static ObjectNode subscription(Instant createdAt) {
-        ObjectNode hook = Envelopes.MAPPER.createObjectNode().put("name", "hook").put("status", "active")
-                .put("created_at", createdAt.toString()).put("url", "https://hooks.example.com/in")
-                .put(ResourceKind.SEALED_SECRET, new SecretBox(SecretBox.newKey()).seal(SecretBox.newSigningSecret()));
-        hook.putArray("events").add("*");
-        return hook;
-    }
-
-    private static EventEnvelope event(String type, ResourceRef resource, ObjectNode data, Instant at) {
-        return new EventEnvelope(UUID.randomUUID(), type, 1, resource, 1, UUID.randomUUID(), "admin",
-                new RequestContext("r", "127.0.0.1", "test"), at, data, Envelopes.MAPPER.createObjectNode());
     }
 }
