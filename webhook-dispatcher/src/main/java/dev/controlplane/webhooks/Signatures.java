@@ -29,9 +29,16 @@ final class Signatures {
 
         Key(String secret) {
             String key = secret.startsWith("whsec_") ? secret.substring("whsec_".length()) : secret;
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(key);
+            } catch (IllegalArgumentException e) {
+                // Not the decoder's message: it names the offending character, a piece of the secret, and would be logged.
+                throw new IllegalStateException("a signing secret is not base64");
+            }
             try {
                 prototype = Mac.getInstance("HmacSHA256");
-                prototype.init(new SecretKeySpec(Base64.getDecoder().decode(key), "HmacSHA256"));
+                prototype.init(new SecretKeySpec(bytes, "HmacSHA256"));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }

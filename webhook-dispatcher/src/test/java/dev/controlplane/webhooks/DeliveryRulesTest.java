@@ -83,6 +83,14 @@ class DeliveryRulesTest {
     }
 
     @Test
+    void aSecretThatIsNotBase64_isRefused_withoutAnyOfItInTheMessage() {
+        assertThatCode(() -> new Signatures.Key("whsec_s3cr3t-!"))
+                .isInstanceOf(IllegalStateException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("-").doesNotContain("!").doesNotContain("s3cr3t"))
+                .satisfies(e -> assertThat(e.getCause()).isNull());
+    }
+
+    @Test
     void claimsAhead_asManyAsTheWorkersGetThroughInASecond_betweenTwiceAndEightTimesTheirNumber() {
         assertThat(DeliverySender.claimLimit(16, 0)).as("before any attempt").isEqualTo(32);
         assertThat(DeliverySender.claimLimit(16, 1)).as("a fast receiver").isEqualTo(128);
