@@ -4,7 +4,6 @@ import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.webhooksupport.TargetGuard;
 import dev.controlplane.webhooksupport.WebhookSettings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +76,8 @@ final class DeliverySender implements SmartLifecycle {
         // park and unpark through the poller on every read cost more CPU than the thread it saves.
         final ThreadPoolExecutor workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), Thread.ofPlatform().name("webhook-worker-", 0).daemon().factory());
+        /** The requests under way, with when each is cut off ({@link #cutOffs}). */
+        final Map<HttpPost, Long> underWay = new ConcurrentHashMap<>();
         /** Deliveries claimed and not yet finished with, started or not. */
         final AtomicInteger claimed = new AtomicInteger();
         /** How long an attempt has taken lately (workers update it without a lock: a hint, not a count). */
@@ -86,6 +87,28 @@ final class DeliverySender implements SmartLifecycle {
 
         Run(CloseableHttpClient client) {
             this.client = client;
+        }
+    }
+
+    /**
+     * Cuts off the attempts still under way at their cut-off, looking every quarter of an attempt timeout (at most a
+     * second): a map entry per attempt costs the workers less than a timer task each, and the cut-off is late by at
+     * most that, well within the half timeout it leaves before the lease ends. Ends with the run's workers.
+     */
+    private void cutOffs(Run run) {
+        long every = Math.clamp(settings.attemptTimeout().toMillis() / 4, 10, 1000);
+        while (!run.workers.isTerminated()) {
+            long now = System.nanoTime();
+            run.underWay.forEach((post, cutOff) -> {
+                if (now - cutOff >= 0) {
+                    post.cancel();
+                }
+            });
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
@@ -158,6 +181,7 @@ final class DeliverySender implements SmartLifecycle {
         run.loop = Thread.ofPlatform().name("webhook-sender").unstarted(() -> run(run));
         current = run;
         run.loop.start();
+        Thread.ofPlatform().name("webhook-cut-offs").daemon().start(() -> cutOffs(run));
     }
 
     /**
@@ -228,10 +252,15 @@ final class DeliverySender implements SmartLifecycle {
     }
 
     private void submit(Run run, Delivery delivery, long claimedAt) {
-        long deadline = claimedAt + settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toNanos();
+        // Not every wait of an attempt is bounded by the attempt timeout (an answer that trickles in, byte after byte):
+        // whatever is under way by then is cut off, so that no other dispatcher, taking the delivery over once the
+        // lease ends, sends it while this one still is. Half an attempt timeout is left for clocks that differ.
+        long cutOff = claimedAt + settings.lease().minus(settings.attemptTimeout().dividedBy(2)).toNanos();
+        // Started by then, an attempt that connects, then reads, each within the attempt timeout, is not cut off.
+        long deadline = cutOff - settings.attemptTimeout().multipliedBy(2).toNanos();
         run.claimed.incrementAndGet();
         try {
-            run.workers.execute(new Attempting(run, delivery, deadline));
+            run.workers.execute(new Attempting(run, delivery, deadline, cutOff));
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
             // Claimed by a round that was under way when the workers were shut down.
             giveBack(run, List.of(delivery));
@@ -243,18 +272,20 @@ final class DeliverySender implements SmartLifecycle {
         final Run run;
         final Delivery delivery;
         final long deadline;
+        final long cutOff;
 
-        Attempting(Run run, Delivery delivery, long deadline) {
+        Attempting(Run run, Delivery delivery, long deadline, long cutOff) {
             this.run = run;
             this.delivery = delivery;
             this.deadline = deadline;
+            this.cutOff = cutOff;
         }
 
         @Override
         public void run() {
             try {
                 if (run.running && System.nanoTime() - deadline < 0) {
-                    attempt(run, delivery);
+                    attempt(run, delivery, cutOff);
                 } else {
                     // Stopped before it started, or waited for a worker so long that the lease could end mid-attempt:
                     // given back now, to be claimed again under a fresh lease.
@@ -285,7 +316,7 @@ final class DeliverySender implements SmartLifecycle {
     private record Answer(Integer status, String body, String retryAfter, String error) {
     }
 
-    private void attempt(Run run, Delivery delivery) throws Exception {
+    private void attempt(Run run, Delivery delivery, long cutOff) throws Exception {
         Optional<Subscription> found = subscription(delivery.subscription());
         if (found.isEmpty() || !found.get().active()) {
             store.abandon(delivery);
@@ -301,8 +332,15 @@ final class DeliverySender implements SmartLifecycle {
         int number = delivery.attempts() + 1;
         // The bytes signed are the bytes sent.
         byte[] body = delivery.payload();
+        String refused = guard.problem(subscription.url());
         long started = System.nanoTime();
-        Answer answer = send(run, subscription.url(), delivery, timestamp, body, Signatures.header(keys, delivery.eventId(), timestamp, body));
+        if (refused == null && cutOff - started < settings.attemptTimeout().multipliedBy(2).toNanos()) {
+            // Looking the target up took so long that the attempt could be cut off mid-way: given back unattempted.
+            store.release(List.of(delivery));
+            return;
+        }
+        Answer answer = refused != null ? new Answer(null, null, null, "target refused: " + refused)
+                : send(run, subscription.url(), delivery, timestamp, body, Signatures.header(keys, delivery.eventId(), timestamp, body), cutOff);
         long elapsed = System.nanoTime() - started;
         long latency = TimeUnit.NANOSECONDS.toMillis(elapsed);
         // Up at once, down slowly: a receiver that turns slow shrinks the claim ahead with its first slow answer.
@@ -363,29 +401,42 @@ final class DeliverySender implements SmartLifecycle {
         return signingKeys.computeIfAbsent(sealed, s -> new Signatures.Key(box.open(s)));
     }
 
-    private Answer send(Run run, String url, Delivery delivery, long timestamp, byte[] body, String signature) {
-        String refused = guard.problem(url);
-        if (refused != null) {
-            return new Answer(null, null, null, "target refused: " + refused);
-        }
+    private Answer send(Run run, String url, Delivery delivery, long timestamp, byte[] body, String signature, long cutOff) {
         HttpPost post = new HttpPost(url);
         post.setHeader("webhook-id", delivery.eventId());
         post.setHeader("webhook-timestamp", String.valueOf(timestamp));
         post.setHeader("webhook-signature", signature);
         post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+        run.underWay.put(post, cutOff);
+        // The answer, once its status and the start of its body are in: what the rest of the body does no longer matters.
+        Answer[] answered = new Answer[1];
         try {
             return run.client.execute(post, response -> {
-                String answered = null;
+                String head = null;
+                boolean more = false;
                 if (response.getEntity() != null) {
-                    try (InputStream in = response.getEntity().getContent()) {
-                        answered = new String(in.readNBytes(RESPONSE_BODY_LIMIT), StandardCharsets.UTF_8);
-                    }
+                    byte[] read = response.getEntity().getContent().readNBytes(RESPONSE_BODY_LIMIT);
+                    head = new String(read, StandardCharsets.UTF_8);
+                    more = read.length == RESPONSE_BODY_LIMIT;
                 }
                 Header retryAfter = response.getFirstHeader("Retry-After");
-                return new Answer(response.getCode(), answered, retryAfter == null ? null : retryAfter.getValue(), null);
+                answered[0] = new Answer(response.getCode(), head, retryAfter == null ? null : retryAfter.getValue(), null);
+                if (more) {
+                    // The rest is not read: the connection is dropped rather than drained for as long as the body lasts.
+                    post.cancel();
+                }
+                return answered[0];
             });
         } catch (IOException | RuntimeException e) {
+            if (answered[0] != null) {
+                return answered[0];
+            }
+            if (post.isCancelled()) {
+                return new Answer(null, null, null, "cut off before its lease ended (" + e.getClass().getSimpleName() + ")");
+            }
             return new Answer(null, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            run.underWay.remove(post);
         }
     }
 
@@ -418,8 +469,9 @@ final class DeliverySender implements SmartLifecycle {
         run.workers.shutdown();
         giveBack(run, unstarted.stream().map(task -> ((Attempting) task).delivery).toList());
         try {
-            // Attempts under way end within their connect and read timeouts unless DNS, a slow body or the database
-            // holds them longer; the loop records what ends, then ends itself.
+            // Attempts under way end within their connect and read timeouts unless DNS, an answer that trickles in (cut
+            // off before its lease ends, later than this waits) or the database holds them longer; the loop records
+            // what ends, then ends itself.
             run.workers.awaitTermination(settings.attemptTimeout().multipliedBy(2).toMillis() + 5_000, TimeUnit.MILLISECONDS);
             run.loop.join(10_000);
         } catch (InterruptedException e) {

@@ -41,8 +41,8 @@ public record WebhookSettings(
 
     /**
      * How long a dispatcher holds a delivery it is sending: longer than an attempt can take (connect, then read, each
-     * bounded by the attempt timeout), so no two dispatchers attempt one delivery at once, yet a dispatcher that died
-     * holds its deliveries only this long.
+     * bounded by the attempt timeout; an attempt still under way near the lease's end is cut off), so no two
+     * dispatchers attempt one delivery at once, yet a dispatcher that died holds its deliveries only this long.
      */
     public java.time.Duration lease() {
         return attemptTimeout.multipliedBy(3).plusSeconds(10);
