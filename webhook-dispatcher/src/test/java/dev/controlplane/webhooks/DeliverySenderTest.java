@@ -3,20 +3,25 @@ package dev.controlplane.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.controlplane.jdbcstore.Database;
 import dev.controlplane.jdbcstore.SqlStore;
 import dev.controlplane.schemas.EventEnvelope;
 import dev.controlplane.webhooksupport.SecretBox;
 import dev.controlplane.webhooksupport.WebhookSettings;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -31,8 +36,8 @@ class DeliverySenderTest {
     void aStop_givesTheUnstartedClaimsBackAtOnce_whileTheAttemptUnderWayGoesOn() throws Exception {
         AtomicInteger requests = new AtomicInteger();
         CountDownLatch answer = new CountDownLatch(1);
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/", exchange -> {
+        // One worker, so that a claim (twice the workers before any attempt has ended) leaves one waiting for it.
+        try (Harness harness = new Harness(Duration.ofSeconds(20), exchange -> {
             requests.incrementAndGet();
             try {
                 answer.await(30, TimeUnit.SECONDS);
@@ -41,30 +46,16 @@ class DeliverySenderTest {
             }
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
-        });
-        var handlers = java.util.concurrent.Executors.newCachedThreadPool();
-        receiver.setExecutor(handlers);
-        receiver.start();
-        Path dir = dev.controlplane.jdbcstore.TestDirs.create("webhook-stop-");
-        String key = SecretBox.newKey();
-        // One worker, so that a claim (twice the workers before any attempt has ended) leaves one waiting for it.
-        WebhookSettings settings = new WebhookSettings(key, List.of("127.0.0.0/8"), Duration.ofHours(1), List.of(Duration.ZERO), 0,
-                Duration.ofSeconds(20), Duration.ofDays(5), 1, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
-        try (SqlStore sql = SqlStore.open(Database.at(settings.storeUrl()), "webhooks", 1)) {
-            SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
-            AttemptLog log = new AttemptLog(sql);
-            Instant now = Instant.now();
-            EventEnvelope hook = TestEvents.subscription("slow", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", key,
-                    now.minusSeconds(60), now);
+        })) {
             // Four deliveries: the webhook's own creation (it asks for every event) and three tenants.
-            List<EventEnvelope> events = new ArrayList<>();
-            events.add(hook);
+            Instant now = Instant.now();
+            List<EventEnvelope> tenants = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                events.add(TestEvents.tenantCreated("t" + i, now));
+                tenants.add(TestEvents.tenantCreated("t" + i, now));
             }
-            projection.project(events, SqlStore.Checkpoint.NONE, now);
+            AttemptLog log = harness.subscribe("slow", tenants);
 
-            DeliverySender sender = new DeliverySender(new DeliveryQueue(sql, settings.instanceId(), settings.lease()), projection, settings, null);
+            DeliverySender sender = harness.sender();
             sender.start();
             CompletableFuture<Void> stopped;
             try {
@@ -89,48 +80,20 @@ class DeliverySenderTest {
             assertThat(log.deliveries("slow", "pending", null, null, null, 10)).hasSize(3)
                     .allSatisfy(delivery -> assertThat(delivery.attempts()).isZero());
             assertThat(requests).hasValue(1);
-        } finally {
-            receiver.stop(0);
-            handlers.shutdownNow();
         }
     }
 
     @Test
     void anAnswerThatTricklesIn_isCutOffBeforeTheLeaseEnds_andRecordedAsAFailedAttempt() throws Exception {
         AtomicInteger requests = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/", exchange -> {
+        // A 2 s attempt timeout: a lease of 16 s (three timeouts and 10 s), the attempt cut off 15 s after its claim.
+        try (Harness harness = new Harness(Duration.ofSeconds(2), exchange -> {
             requests.incrementAndGet();
             // A byte every 100 ms: never idle for a read timeout, never done (a 1 KiB read would take 100 s).
-            exchange.sendResponseHeaders(200, 0);
-            try (var out = exchange.getResponseBody()) {
-                for (int i = 0; i < 600; i++) {
-                    out.write('x');
-                    out.flush();
-                    Thread.sleep(100);
-                }
-            } catch (java.io.IOException | InterruptedException cutOff) {
-                // the dispatcher hung up
-            }
-            exchange.close();
-        });
-        var handlers = java.util.concurrent.Executors.newCachedThreadPool();
-        receiver.setExecutor(handlers);
-        receiver.start();
-        Path dir = dev.controlplane.jdbcstore.TestDirs.create("webhook-cut-off-");
-        String key = SecretBox.newKey();
-        // A 2 s attempt timeout: a lease of 16 s (three timeouts and 10 s), the attempt cut off 15 s after its claim.
-        WebhookSettings settings = new WebhookSettings(key, List.of("127.0.0.0/8"), Duration.ofHours(1), List.of(Duration.ZERO), 0,
-                Duration.ofSeconds(2), Duration.ofDays(5), 1, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
-        try (SqlStore sql = SqlStore.open(Database.at(settings.storeUrl()), "webhooks", 1)) {
-            SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
-            AttemptLog log = new AttemptLog(sql);
-            Instant now = Instant.now();
-            // One delivery: the webhook's own creation (it asks for every event).
-            projection.project(List.of(TestEvents.subscription("trickle", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    key, now.minusSeconds(60), now)), SqlStore.Checkpoint.NONE, now);
-
-            DeliverySender sender = new DeliverySender(new DeliveryQueue(sql, settings.instanceId(), settings.lease()), projection, settings, null);
+            answerEndlessly(exchange, new byte[0]);
+        })) {
+            AttemptLog log = harness.subscribe("trickle", List.of());
+            DeliverySender sender = harness.sender();
             sender.start();
             try {
                 await().atMost(Duration.ofSeconds(45)).until(() -> log.deliveries("trickle", "failed", null, null, null, 10).size() == 1);
@@ -138,53 +101,24 @@ class DeliverySenderTest {
                 sender.stop();
             }
             Delivery failed = log.deliveries("trickle", "failed", null, null, null, 10).getFirst();
+            Duration lease = harness.settings.lease();
             assertThat(log.attempts(failed.id())).singleElement().satisfies(attempt -> {
                 assertThat(attempt.error()).startsWith("cut off before its lease ended");
                 // It ran until the cut-off, not into a read timeout, and ended within the lease.
-                assertThat(attempt.latencyMs()).isBetween(settings.lease().minus(settings.attemptTimeout().multipliedBy(2)).toMillis(),
-                        settings.lease().toMillis());
+                assertThat(attempt.latencyMs()).isBetween(lease.minus(harness.settings.attemptTimeout().multipliedBy(2)).toMillis(),
+                        lease.toMillis());
             });
             assertThat(requests).hasValue(1);
-        } finally {
-            receiver.stop(0);
-            handlers.shutdownNow();
         }
     }
 
     @Test
     void anAnswerWhoseBodyGoesOn_countsAsSoonAsItsStatusAndFirstKibibyteAreIn() throws Exception {
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/", exchange -> {
-            // 204-worthy, but followed by a body that never ends: more than what is logged at once, then a trickle.
-            exchange.sendResponseHeaders(200, 0);
-            try (var out = exchange.getResponseBody()) {
-                out.write("y".repeat(DeliverySender.RESPONSE_BODY_LIMIT + 100).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                out.flush();
-                for (int i = 0; i < 600; i++) {
-                    out.write('x');
-                    out.flush();
-                    Thread.sleep(100);
-                }
-            } catch (java.io.IOException | InterruptedException hungUp) {
-                // the dispatcher hung up
-            }
-            exchange.close();
-        });
-        var handlers = java.util.concurrent.Executors.newCachedThreadPool();
-        receiver.setExecutor(handlers);
-        receiver.start();
-        Path dir = dev.controlplane.jdbcstore.TestDirs.create("webhook-long-body-");
-        String key = SecretBox.newKey();
-        WebhookSettings settings = new WebhookSettings(key, List.of("127.0.0.0/8"), Duration.ofHours(1), List.of(Duration.ZERO), 0,
-                Duration.ofSeconds(2), Duration.ofDays(5), 1, "jdbc:sqlite:" + dir.resolve("webhooks.db"), null);
-        try (SqlStore sql = SqlStore.open(Database.at(settings.storeUrl()), "webhooks", 1)) {
-            SubscriptionProjection projection = new SubscriptionProjection(sql, settings.lease());
-            AttemptLog log = new AttemptLog(sql);
-            Instant now = Instant.now();
-            projection.project(List.of(TestEvents.subscription("long", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    key, now.minusSeconds(60), now)), SqlStore.Checkpoint.NONE, now);
-
-            DeliverySender sender = new DeliverySender(new DeliveryQueue(sql, settings.instanceId(), settings.lease()), projection, settings, null);
+        // 204-worthy, but followed by a body that never ends: more than what is logged at once, then a trickle.
+        byte[] start = "y".repeat(DeliverySender.RESPONSE_BODY_LIMIT + 100).getBytes(StandardCharsets.US_ASCII);
+        try (Harness harness = new Harness(Duration.ofSeconds(2), exchange -> answerEndlessly(exchange, start))) {
+            AttemptLog log = harness.subscribe("long", List.of());
+            DeliverySender sender = harness.sender();
             sender.start();
             try {
                 // Well before the cut-off (15 s after the claim).
@@ -198,7 +132,64 @@ class DeliverySenderTest {
                 assertThat(attempt.error()).isNull();
                 assertThat(attempt.responseBody()).hasSize(DeliverySender.RESPONSE_BODY_LIMIT);
             });
-        } finally {
+        }
+    }
+
+    /** Answers 200 with {@code start}, then a byte every 100 ms for a minute, or until the dispatcher hangs up. */
+    private static void answerEndlessly(com.sun.net.httpserver.HttpExchange exchange, byte[] start) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(start);
+            out.flush();
+            for (int i = 0; i < 600; i++) {
+                out.write('x');
+                out.flush();
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException hungUp) {
+            // the dispatcher hung up
+        }
+        exchange.close();
+    }
+
+    /** A receiver answering with {@code handler}, and a store of one worker's dispatcher with subscriptions pointed at it. */
+    private static final class Harness implements AutoCloseable {
+        final HttpServer receiver;
+        final ExecutorService handlers = Executors.newCachedThreadPool();
+        final String key = SecretBox.newKey();
+        final WebhookSettings settings;
+        final SqlStore sql;
+        final SubscriptionProjection projection;
+
+        Harness(Duration attemptTimeout, HttpHandler handler) throws IOException {
+            receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            receiver.createContext("/", handler);
+            receiver.setExecutor(handlers);
+            receiver.start();
+            settings = new WebhookSettings(key, List.of("127.0.0.0/8"), Duration.ofHours(1), List.of(Duration.ZERO), 0, attemptTimeout,
+                    Duration.ofDays(5), 1, "jdbc:sqlite:" + dev.controlplane.jdbcstore.TestDirs.create("webhook-sender-").resolve("webhooks.db"), null);
+            sql = SqlStore.open(Database.at(settings.storeUrl()), "webhooks", 1);
+            projection = new SubscriptionProjection(sql, settings.lease());
+        }
+
+        /** Projects a subscription {@code name} to every event, then {@code events}; returns the store's attempt log. */
+        AttemptLog subscribe(String name, List<EventEnvelope> events) throws Exception {
+            Instant now = Instant.now();
+            List<EventEnvelope> all = new ArrayList<>();
+            all.add(TestEvents.subscription(name, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", key,
+                    now.minusSeconds(60), now));
+            all.addAll(events);
+            projection.project(all, SqlStore.Checkpoint.NONE, now);
+            return new AttemptLog(sql);
+        }
+
+        DeliverySender sender() {
+            return new DeliverySender(new DeliveryQueue(sql, settings.instanceId(), settings.lease()), projection, settings, null);
+        }
+
+        @Override
+        public void close() {
+            sql.close();
             receiver.stop(0);
             handlers.shutdownNow();
         }
